@@ -1,0 +1,149 @@
+package dev.nabla.tensor;
+
+import dev.nabla.autograd.GradMode;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The backward pass: a topological sort of the recorded graph, then one loop that applies each node's rule from
+ * {@link Derivatives} and sums gradients back to each input's shape (un-broadcasting, done only here).
+ */
+final class Autograd {
+    private Autograd() {}
+
+    static void backward(Tensor root, Tensor seed, boolean retainGraph, boolean createGraph) {
+        if (!root.requiresGrad) {
+            throw new IllegalStateException("backward: the tensor " + Shapes.str(root.shape)
+                    + " does not require grad (no input of its computation called requiresGrad(true))");
+        }
+        if (seed == null || !Arrays.equals(seed.shape, root.shape) || seed.dtype != root.dtype) {
+            throw new IllegalArgumentException("backward: upstream gradient "
+                    + (seed == null ? "null" : seed.dtype + " " + Shapes.str(seed.shape)) + " must match the output "
+                    + root.dtype + " " + Shapes.str(root.shape));
+        }
+        List<Tensor> order = topologicalOrder(root);
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        boolean anomaly = GradMode.isAnomalyDetectionEnabled();
+        try (var scope = createGraph ? GradMode.enableGrad() : GradMode.noGrad()) {
+            if (root.node == null) {
+                accumulateLeaf(root, seed, createGraph);
+                return;
+            }
+            grads.put(root, seed);
+            for (Tensor t : order) {
+                Tensor g = grads.remove(t);
+                if (g == null) {
+                    continue;
+                }
+                Node n = t.node;
+                if (n.freed) {
+                    throw new IllegalStateException("backward: trying to backward through the graph a second time ("
+                            + n.op + " producing " + Shapes.str(t.shape) + " was already freed); pass retainGraph=true"
+                            + " to the first backward if you need to");
+                }
+                boolean[] needs = new boolean[n.inputs.length];
+                for (int i = 0; i < needs.length; i++) {
+                    needs[i] = n.inputs[i].requiresGrad;
+                }
+                Tensor[] inputGrads = Derivatives.vjp(n, t, g, needs);
+                for (int i = 0; i < n.inputs.length; i++) {
+                    Tensor in = n.inputs[i];
+                    if (!needs[i] || inputGrads[i] == null) {
+                        continue;
+                    }
+                    Tensor gi = sumTo(inputGrads[i], in.shape);
+                    if (anomaly) {
+                        checkFinite(n, i, in, gi);
+                    }
+                    if (in.node == null) {
+                        accumulateLeaf(in, gi, createGraph);
+                    } else {
+                        grads.merge(in, gi, Tensor::add);
+                    }
+                }
+                if (!retainGraph) {
+                    n.freed = true;
+                }
+            }
+        }
+    }
+
+    private static void accumulateLeaf(Tensor leaf, Tensor g, boolean createGraph) {
+        if (!leaf.requiresGrad) {
+            return;
+        }
+        if (leaf.grad == null) {
+            // A copy, so that two leaves never share one gradient object that an in-place update could change twice.
+            leaf.grad = createGraph ? g : g.contiguousCopy();
+        } else {
+            leaf.grad = leaf.grad.add(g);
+        }
+    }
+
+    private static void checkFinite(Node n, int i, Tensor in, Tensor gi) {
+        for (double v : gi.detach().toDoubleArray()) {
+            if (Double.isNaN(v)) {
+                throw new ArithmeticException("anomaly: backward of " + n.op + " produced NaN in the gradient of input "
+                        + i + " (shape " + Shapes.str(in.shape) + (in.name() != null ? ", '" + in.name() + "'" : "")
+                        + ")");
+            }
+        }
+    }
+
+    /** Sums a gradient in a broadcast shape back to {@code shape}: over leading dimensions and over size-1 ones. */
+    static Tensor sumTo(Tensor g, int[] shape) {
+        if (Arrays.equals(g.shape, shape)) {
+            return g;
+        }
+        int lead = g.shape.length - shape.length;
+        if (lead < 0) {
+            throw new IllegalStateException("sumTo: gradient " + Shapes.str(g.shape) + " has lower rank than "
+                    + Shapes.str(shape));
+        }
+        List<Integer> dims = new ArrayList<>();
+        for (int i = 0; i < g.shape.length; i++) {
+            if (i < lead || (shape[i - lead] == 1 && g.shape[i] != 1)) {
+                dims.add(i);
+            }
+        }
+        Tensor summed = dims.isEmpty() ? g : g.sum(dims.stream().mapToInt(Integer::intValue).toArray(), true);
+        return summed.reshape(shape);
+    }
+
+    /** The recorded (non-leaf) tensors reachable from {@code root}, each after every tensor computed from it. */
+    private static List<Tensor> topologicalOrder(Tensor root) {
+        List<Tensor> postOrder = new ArrayList<>();
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        ArrayDeque<Tensor> stack = new ArrayDeque<>();
+        ArrayDeque<Integer> next = new ArrayDeque<>();
+        if (root.node == null) {
+            return postOrder;
+        }
+        stack.push(root);
+        next.push(0);
+        seen.add(root);
+        while (!stack.isEmpty()) {
+            Tensor t = stack.peek();
+            int i = next.pop();
+            if (i < t.node.inputs.length) {
+                next.push(i + 1);
+                Tensor child = t.node.inputs[i];
+                if (child.node != null && child.requiresGrad && seen.add(child)) {
+                    stack.push(child);
+                    next.push(0);
+                }
+            } else {
+                stack.pop();
+                postOrder.add(t);
+            }
+        }
+        Collections.reverse(postOrder);
+        return postOrder;
+    }
+}

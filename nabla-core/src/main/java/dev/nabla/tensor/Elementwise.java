@@ -1,0 +1,260 @@
+package dev.nabla.tensor;
+
+import dev.nabla.kernel.Strided;
+
+/** Forward computation of the element-wise ops, with broadcasting, for both element types. */
+final class Elementwise {
+    private Elementwise() {}
+
+    /** Comparisons and other element-wise functions that produce masks and take no gradient. */
+    enum Cmp { EQ, NE, GT, GE, LT, LE, SIGN }
+
+    /** Strides that read {@code t} as if it had {@code outShape}: 0 along broadcast dimensions. */
+    static int[] broadcastStrides(Tensor t, int[] outShape) {
+        int[] s = new int[outShape.length];
+        int lead = outShape.length - t.shape.length;
+        for (int i = 0; i < t.shape.length; i++) {
+            s[lead + i] = t.shape[i] == 1 && outShape[lead + i] != 1 ? 0 : t.strides[i];
+        }
+        return s;
+    }
+
+    static Tensor unary(Prim op, Tensor x) {
+        Tensor out = Tensor.empty(x.dtype, x.shape.clone());
+        int[][] strides = {x.strides};
+        int s = x.shape.length == 0 ? 0 : x.strides[x.shape.length - 1];
+        if (x.f != null) {
+            float[] src = x.f;
+            float[] dst = out.f;
+            Strided.rows(x.shape, new int[] {x.offset}, strides, (o, in, n) -> {
+                for (int j = 0, p = in[0]; j < n; j++, p += s) {
+                    dst[o + j] = (float) apply(op, src[p]);
+                }
+            });
+        } else {
+            double[] src = x.d;
+            double[] dst = out.d;
+            Strided.rows(x.shape, new int[] {x.offset}, strides, (o, in, n) -> {
+                for (int j = 0, p = in[0]; j < n; j++, p += s) {
+                    dst[o + j] = apply(op, src[p]);
+                }
+            });
+        }
+        return Tensor.record(out, op, new Tensor[] {x}, null, 0, null);
+    }
+
+    private static double apply(Prim op, double x) {
+        switch (op) {
+            case NEG:
+                return -x;
+            case EXP:
+                return Math.exp(x);
+            case LOG:
+                return Math.log(x);
+            case SQRT:
+                return Math.sqrt(x);
+            case ABS:
+                return Math.abs(x);
+            case RELU:
+                return x > 0 ? x : 0;
+            case SIGMOID:
+                return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+            case TANH:
+                return Math.tanh(x);
+            default:
+                throw new IllegalStateException("not a unary op: " + op);
+        }
+    }
+
+    private static double apply(Prim op, double a, double b) {
+        switch (op) {
+            case ADD:
+                return a + b;
+            case SUB:
+                return a - b;
+            case MUL:
+                return a * b;
+            case DIV:
+                return a / b;
+            case POW:
+                return Math.pow(a, b);
+            case MAXIMUM:
+                return Math.max(a, b);
+            case MINIMUM:
+                return Math.min(a, b);
+            default:
+                throw new IllegalStateException("not a binary op: " + op);
+        }
+    }
+
+    private static double apply(Cmp op, double a, double b) {
+        switch (op) {
+            case EQ:
+                return a == b ? 1 : 0;
+            case NE:
+                return a != b ? 1 : 0;
+            case GT:
+                return a > b ? 1 : 0;
+            case GE:
+                return a >= b ? 1 : 0;
+            case LT:
+                return a < b ? 1 : 0;
+            case LE:
+                return a <= b ? 1 : 0;
+            case SIGN:
+                return Math.signum(a);
+            default:
+                throw new IllegalStateException("unknown comparison " + op);
+        }
+    }
+
+    /** The 2-operand loop; {@code fn} is applied in double precision and rounded once for float32. */
+    private interface Fn2 {
+        double apply(double a, double b);
+    }
+
+    private static Tensor zip(String opName, Tensor a, Tensor b, Fn2 fn) {
+        Tensor.checkSameDtype(opName, a, b);
+        int[] outShape = Shapes.broadcast(opName, a.shape, b.shape);
+        Tensor out = Tensor.empty(a.dtype, outShape);
+        int[] sa = broadcastStrides(a, outShape);
+        int[] sb = broadcastStrides(b, outShape);
+        int last = outShape.length - 1;
+        int ia = last < 0 ? 0 : sa[last];
+        int ib = last < 0 ? 0 : sb[last];
+        int[][] strides = {sa, sb};
+        int[] offsets = {a.offset, b.offset};
+        if (a.f != null) {
+            float[] x = a.f;
+            float[] y = b.f;
+            float[] z = out.f;
+            Strided.rows(outShape, offsets, strides, (o, in, n) -> {
+                for (int j = 0, p = in[0], q = in[1]; j < n; j++, p += ia, q += ib) {
+                    z[o + j] = (float) fn.apply(x[p], y[q]);
+                }
+            });
+        } else {
+            double[] x = a.d;
+            double[] y = b.d;
+            double[] z = out.d;
+            Strided.rows(outShape, offsets, strides, (o, in, n) -> {
+                for (int j = 0, p = in[0], q = in[1]; j < n; j++, p += ia, q += ib) {
+                    z[o + j] = fn.apply(x[p], y[q]);
+                }
+            });
+        }
+        return out;
+    }
+
+    static Tensor binary(Prim op, Tensor a, Tensor b) {
+        Tensor out = fastSameShape(op, a, b);
+        if (out == null) {
+            out = zip(op.name().toLowerCase(), a, b, (x, y) -> apply(op, x, y));
+        }
+        return Tensor.record(out, op, new Tensor[] {a, b}, null, 0, null);
+    }
+
+    /** The common case of two contiguous float32 operands of one shape, as tight loops the JIT vectorises. */
+    private static Tensor fastSameShape(Prim op, Tensor a, Tensor b) {
+        if (a.f == null || b.f == null || !a.ownsArray() || !b.ownsArray()
+                || !java.util.Arrays.equals(a.shape, b.shape)) {
+            return null;
+        }
+        float[] x = a.f;
+        float[] y = b.f;
+        float[] z = new float[x.length];
+        switch (op) {
+            case ADD:
+                for (int i = 0; i < z.length; i++) {
+                    z[i] = x[i] + y[i];
+                }
+                break;
+            case SUB:
+                for (int i = 0; i < z.length; i++) {
+                    z[i] = x[i] - y[i];
+                }
+                break;
+            case MUL:
+                for (int i = 0; i < z.length; i++) {
+                    z[i] = x[i] * y[i];
+                }
+                break;
+            case DIV:
+                for (int i = 0; i < z.length; i++) {
+                    z[i] = x[i] / y[i];
+                }
+                break;
+            default:
+                return null;
+        }
+        return new Tensor(z, a.shape.clone());
+    }
+
+    static Tensor compare(Cmp op, Tensor a, Tensor b) {
+        return zip(op.name().toLowerCase(), a, b, (x, y) -> apply(op, x, y));
+    }
+
+    static Tensor where(Tensor cond, Tensor a, Tensor b) {
+        Tensor.checkSameDtype("where", a, b);
+        int[] outShape = Shapes.broadcast("where", Shapes.broadcast("where", cond.shape, a.shape), b.shape);
+        Tensor mask = Tensor.empty(a.dtype, outShape);
+        Tensor out = Tensor.empty(a.dtype, outShape);
+        int[][] strides = {broadcastStrides(cond, outShape), broadcastStrides(a, outShape), broadcastStrides(b, outShape)};
+        int last = outShape.length - 1;
+        int ic = last < 0 ? 0 : strides[0][last];
+        int ia = last < 0 ? 0 : strides[1][last];
+        int ib = last < 0 ? 0 : strides[2][last];
+        Strided.rows(outShape, new int[] {cond.offset, a.offset, b.offset}, strides, (o, in, n) -> {
+            for (int j = 0, c = in[0], p = in[1], q = in[2]; j < n; j++, c += ic, p += ia, q += ib) {
+                boolean pick = cond.getRaw(c) != 0;
+                mask.setRaw(o + j, pick ? 1 : 0);
+                out.setRaw(o + j, pick ? a.getRaw(p) : b.getRaw(q));
+            }
+        });
+        return Tensor.record(out, Prim.WHERE, new Tensor[] {a, b}, null, 0, mask);
+    }
+
+    /** dst += alpha · src in place, src broadcast to dst's shape; dst may be a strided view. */
+    static void accumulate(Tensor dst, Tensor src, double alpha) {
+        update(dst, src, alpha, true);
+    }
+
+    /** dst = src in place, src broadcast to dst's shape; dst may be a strided view. */
+    static void assign(Tensor dst, Tensor src) {
+        update(dst, src, 1, false);
+    }
+
+    private static void update(Tensor dst, Tensor src, double alpha, boolean add) {
+        Tensor.checkSameDtype(add ? "addInPlace" : "assign", dst, src);
+        int[] outShape = Shapes.broadcast(add ? "addInPlace" : "assign", dst.shape, src.shape);
+        if (!java.util.Arrays.equals(outShape, dst.shape)) {
+            throw new IllegalArgumentException((add ? "addInPlace" : "assign") + ": source shape "
+                    + Shapes.str(src.shape) + " does not broadcast to destination shape " + Shapes.str(dst.shape));
+        }
+        int[] sd = dst.strides;
+        int[] ss = broadcastStrides(src, outShape);
+        int last = outShape.length - 1;
+        int id = last < 0 ? 0 : sd[last];
+        int is = last < 0 ? 0 : ss[last];
+        int[][] strides = {sd, ss};
+        int[] offsets = {dst.offset, src.offset};
+        if (dst.f != null) {
+            float[] z = dst.f;
+            float[] x = src.f;
+            float a = (float) alpha;
+            Strided.rows(outShape, offsets, strides, (o, in, n) -> {
+                for (int j = 0, p = in[0], q = in[1]; j < n; j++, p += id, q += is) {
+                    z[p] = add ? z[p] + a * x[q] : x[q];
+                }
+            });
+        } else {
+            double[] z = dst.d;
+            double[] x = src.d;
+            Strided.rows(outShape, offsets, strides, (o, in, n) -> {
+                for (int j = 0, p = in[0], q = in[1]; j < n; j++, p += id, q += is) {
+                    z[p] = add ? z[p] + alpha * x[q] : x[q];
+                }
+            });
+        }
+    }
+}

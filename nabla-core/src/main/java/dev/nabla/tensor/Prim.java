@@ -1,0 +1,18 @@
+package dev.nabla.tensor;
+
+/**
+ * The primitive operations: the only ops the autograd graph records, each with one derivative rule in
+ * {@link Derivatives}. Every other op on {@link Tensor} is composed of these and needs no rule of its own.
+ */
+public enum Prim {
+    // element-wise, one input
+    NEG, EXP, LOG, SQRT, ABS, RELU, SIGMOID, TANH,
+    // element-wise with broadcasting
+    ADD, SUB, MUL, DIV, POW, MAXIMUM, MINIMUM, WHERE,
+    // reductions
+    SUM, MAX,
+    // movement
+    RESHAPE, PERMUTE, EXPAND, NARROW, PAD, CONCAT, INDEX_SELECT, INDEX_ADD, GATHER, SCATTER_ADD,
+    // linear algebra and fused
+    MATMUL, LOG_SOFTMAX, CAST
+}
