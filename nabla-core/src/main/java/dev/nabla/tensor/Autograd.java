@@ -18,6 +18,30 @@ final class Autograd {
     private Autograd() {}
 
     static void backward(Tensor root, Tensor seed, boolean retainGraph, boolean createGraph) {
+        run(root, seed, retainGraph, createGraph, null);
+    }
+
+    /** The gradients of {@code root} with respect to {@code inputs}, returned instead of accumulated in .grad. */
+    static Tensor[] gradients(Tensor root, Tensor seed, Tensor[] inputs, boolean retainGraph, boolean createGraph) {
+        Map<Tensor, Tensor> captured = new IdentityHashMap<>();
+        for (Tensor in : inputs) {
+            if (!in.requiresGrad) {
+                throw new IllegalArgumentException("gradients: input " + Shapes.str(in.shape)
+                        + " does not require grad");
+            }
+            captured.put(in, null);
+        }
+        run(root, seed, retainGraph, createGraph, captured);
+        Tensor[] out = new Tensor[inputs.length];
+        for (int i = 0; i < inputs.length; i++) {
+            Tensor g = captured.get(inputs[i]);
+            out[i] = g != null ? g : inputs[i].zerosLike();
+        }
+        return out;
+    }
+
+    private static void run(Tensor root, Tensor seed, boolean retainGraph, boolean createGraph,
+            Map<Tensor, Tensor> captured) {
         if (!root.requiresGrad) {
             throw new IllegalStateException("backward: the tensor " + Shapes.str(root.shape)
                     + " does not require grad (no input of its computation called requiresGrad(true))");
@@ -32,7 +56,7 @@ final class Autograd {
         boolean anomaly = GradMode.isAnomalyDetectionEnabled();
         try (var scope = createGraph ? GradMode.enableGrad() : GradMode.noGrad()) {
             if (root.node == null) {
-                accumulateLeaf(root, seed, createGraph);
+                deliver(root, seed, createGraph, captured);
                 return;
             }
             grads.put(root, seed);
@@ -40,6 +64,9 @@ final class Autograd {
                 Tensor g = grads.remove(t);
                 if (g == null) {
                     continue;
+                }
+                if (captured != null && captured.containsKey(t)) {
+                    captured.put(t, g);
                 }
                 Node n = t.node;
                 if (n.freed) {
@@ -62,7 +89,7 @@ final class Autograd {
                         checkFinite(n, i, in, gi);
                     }
                     if (in.node == null) {
-                        accumulateLeaf(in, gi, createGraph);
+                        deliver(in, gi, createGraph, captured);
                     } else {
                         grads.merge(in, gi, Tensor::add);
                     }
@@ -71,6 +98,15 @@ final class Autograd {
                     n.freed = true;
                 }
             }
+        }
+    }
+
+    /** Hands a leaf's gradient to the caller's capture map when there is one, else accumulates it in .grad. */
+    private static void deliver(Tensor leaf, Tensor g, boolean createGraph, Map<Tensor, Tensor> captured) {
+        if (captured == null) {
+            accumulateLeaf(leaf, g, createGraph);
+        } else if (captured.containsKey(leaf)) {
+            captured.merge(leaf, g, (old, add) -> old == null ? add : old.add(add));
         }
     }
 

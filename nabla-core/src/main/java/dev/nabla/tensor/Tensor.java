@@ -471,6 +471,25 @@ public final class Tensor {
         Autograd.backward(this, gradient, retainGraph, createGraph);
     }
 
+    /**
+     * The gradients of {@code output} with respect to {@code inputs}, returned rather than accumulated in
+     * {@code .grad} (PyTorch's {@code torch.autograd.grad}). With {@code createGraph} the results are themselves
+     * differentiable, for second derivatives.
+     */
+    public static Tensor[] gradients(Tensor output, Tensor[] inputs, Tensor gradOutput, boolean retainGraph,
+            boolean createGraph) {
+        Tensor seed = gradOutput != null ? gradOutput : scalarSeed(output);
+        return Autograd.gradients(output, seed, inputs, retainGraph, createGraph);
+    }
+
+    private static Tensor scalarSeed(Tensor output) {
+        if (output.numel() != 1) {
+            throw new IllegalStateException("gradients: output of shape " + Shapes.str(output.shape)
+                    + " is not a scalar; pass gradOutput");
+        }
+        return output.onesLike();
+    }
+
     /** Attaches a node for {@code op} to {@code out} when recording is on and any input requires a gradient. */
     static Tensor record(Tensor out, Prim op, Tensor[] inputs, int[] ints, double scalar, Tensor aux) {
         if (!GradMode.isEnabled()) {

@@ -1,0 +1,154 @@
+#!/usr/bin/python3
+"""Writes the reference values for Nabla's op harness, computed by PyTorch in float64.
+
+For every case: the inputs, PyTorch's output, and PyTorch's gradients of sum(output * w) for a fixed random w.
+The Java test (OpHarnessTest) runs the same op in Nabla on the same inputs and compares; it also checks Nabla's
+gradients against finite differences. Regenerate with:
+
+    /usr/bin/python3 tools/reference/make_op_fixtures.py > nabla-core/src/test/resources/op-reference.txt
+
+Needs Debian's python3-torch (for /usr/bin/python3). The case names must match the table in OpHarnessTest.
+"""
+import torch
+
+torch.manual_seed(1234)
+D = torch.float64
+
+
+def rnd(*shape, lo=-2.0, hi=2.0):
+    return (torch.rand(shape, dtype=D) * (hi - lo) + lo)
+
+
+def pos(*shape):
+    return rnd(*shape, lo=0.3, hi=2.5)
+
+
+def away(*shape):
+    """Values bounded away from 0 (for abs, relu, sign-sensitive ops)."""
+    x = rnd(*shape, lo=0.2, hi=2.0)
+    s = torch.where(torch.rand(shape) < 0.5, -1.0, 1.0).to(D)
+    return x * s
+
+
+def distinct(*shape):
+    """A random permutation of well-separated values (for max/min without ties)."""
+    n = 1
+    for s in shape:
+        n *= s
+    return (torch.randperm(n).to(D) * 0.37 - n * 0.15).reshape(*shape)
+
+
+cases = []
+
+
+def case(name, fn, *inputs):
+    cases.append((name, fn, inputs))
+
+
+# element-wise, one input
+case("neg", lambda x: -x, rnd(3, 4))
+case("exp", torch.exp, rnd(3, 4))
+case("log", torch.log, pos(3, 4))
+case("sqrt", torch.sqrt, pos(3, 4))
+case("abs", torch.abs, away(3, 4))
+case("relu", torch.relu, away(3, 4))
+case("sigmoid", torch.sigmoid, rnd(3, 4, lo=-6, hi=6))
+case("tanh", torch.tanh, rnd(3, 4))
+case("leakyRelu", lambda x: torch.nn.functional.leaky_relu(x, 0.1), away(3, 4))
+case("softplus", torch.nn.functional.softplus, rnd(3, 4, lo=-5, hi=5))
+case("gelu", lambda x: torch.nn.functional.gelu(x, approximate="tanh"), rnd(3, 4, lo=-3, hi=3))
+case("square", lambda x: x * x, rnd(3, 4))
+case("clamp", lambda x: x.clamp(-0.5, 0.5), away(3, 4))
+case("sign", torch.sign, away(3, 4))
+
+# element-wise with broadcasting
+shapes = [((3, 4), (3, 4)), ((3, 4), (4,)), ((3, 1), (1, 4)), ((2, 3, 4), (3, 1)), ((3, 4), ())]
+for tag, (sa, sb) in zip(["same", "row", "outer", "rank3", "scalar"], shapes):
+    case("add/" + tag, torch.add, rnd(*sa), rnd(*sb))
+    case("sub/" + tag, torch.sub, rnd(*sa), rnd(*sb))
+    case("mul/" + tag, torch.mul, rnd(*sa), rnd(*sb))
+    case("div/" + tag, torch.div, rnd(*sa), away(*sb))
+    case("pow/" + tag, torch.pow, pos(*sa), rnd(*sb))
+    case("maximum/" + tag, torch.maximum, rnd(*sa), rnd(*sb))
+    case("minimum/" + tag, torch.minimum, rnd(*sa), rnd(*sb))
+case("addScalar", lambda x: x + 1.5, rnd(3, 4))
+case("subScalar", lambda x: x - 1.5, rnd(3, 4))
+case("mulScalar", lambda x: x * -2.5, rnd(3, 4))
+case("divScalar", lambda x: x / 4.0, rnd(3, 4))
+case("rsub", lambda x: 3.0 - x, rnd(3, 4))
+case("powScalar", lambda x: x ** 3, rnd(3, 4))
+case("where", lambda a, b: torch.where(a > 0, a, b), away(3, 4), rnd(4))
+
+# reductions
+case("sum/all", lambda x: x.sum(), rnd(3, 4))
+case("sum/dim", lambda x: x.sum(1, keepdim=True), rnd(3, 4))
+case("sum/dims", lambda x: x.sum((0, 2)), rnd(2, 3, 4))
+case("mean/all", lambda x: x.mean(), rnd(3, 4))
+case("mean/dim", lambda x: x.mean(0), rnd(3, 4))
+case("max/all", lambda x: x.max(), distinct(3, 4))
+case("max/dim", lambda x: x.max(1, keepdim=True).values, distinct(3, 4))
+case("min/dim", lambda x: x.min(0).values, distinct(3, 4))
+case("var/dim", lambda x: x.var(1), rnd(3, 4))
+case("var/dims", lambda x: x.var((0, 1), unbiased=False, keepdim=True), rnd(3, 4))
+case("logsumexp", lambda x: torch.logsumexp(x, 1), rnd(3, 4, lo=-30, hi=30))
+
+# movement
+case("reshape", lambda x: x.reshape(4, 3), rnd(3, 4))
+case("flatten", lambda x: x.flatten(), rnd(2, 3, 2))
+case("permute", lambda x: x.permute(2, 0, 1) * 1.0, rnd(2, 3, 4))
+case("transpose", lambda x: x.transpose(0, 2) * 1.0, rnd(2, 3, 4))
+case("t", lambda x: x.t() * 1.0, rnd(3, 4))
+case("mT", lambda x: x.mT * 1.0, rnd(2, 3, 4))
+case("squeeze", lambda x: x.squeeze(1), rnd(3, 1, 4))
+case("unsqueeze", lambda x: x.unsqueeze(1), rnd(3, 4))
+case("expand", lambda x: x.expand(2, 3, 4) * 1.0, rnd(3, 1))
+case("narrow", lambda x: x.narrow(1, 1, 2) * 1.0, rnd(3, 4))
+case("slice", lambda x: x[:, 1:-1] * 1.0, rnd(3, 5))
+case("select", lambda x: x[:, 2] * 1.0, rnd(3, 4))
+case("pad", lambda x: torch.nn.functional.pad(x, (0, 0, 2, 1)), rnd(3, 4))
+case("concat", lambda a, b: torch.cat([a, b], 1), rnd(3, 2), rnd(3, 4))
+case("stack", lambda a, b: torch.stack([a, b], 0), rnd(3, 4), rnd(3, 4))
+case("indexSelect", lambda x: x.index_select(0, torch.tensor([2, 0, 2])), rnd(3, 4))
+case("indexAdd", lambda x, s: x.index_add(1, torch.tensor([3, 0, 3]), s), rnd(2, 4), rnd(2, 3))
+case("gather", lambda x: x.gather(1, torch.tensor([[0, 3], [1, 1], [2, 0]])), rnd(3, 4))
+case("scatterAdd", lambda x, s: x.scatter_add(1, torch.tensor([[0, 3], [1, 1], [2, 0]]), s), rnd(3, 4), rnd(3, 2))
+case("contiguous", lambda x: x.t().contiguous(), rnd(3, 4))
+case("cast", lambda x: x.to(torch.float32).to(D), rnd(3, 4))
+
+# linear algebra and fused
+case("matmul/2d", torch.matmul, rnd(3, 4), rnd(4, 5))
+case("matmul/batched", torch.matmul, rnd(2, 3, 4), rnd(2, 4, 5))
+case("matmul/broadcast", torch.matmul, rnd(2, 3, 4), rnd(4, 5))
+case("matmul/vecmat", torch.matmul, rnd(4), rnd(4, 5))
+case("matmul/matvec", torch.matmul, rnd(3, 4), rnd(4))
+case("matmul/dot", torch.matmul, rnd(4), rnd(4))
+case("matmul/transposed", lambda a, b: a.t() @ b.t(), rnd(4, 3), rnd(5, 4))
+case("softmax", lambda x: torch.softmax(x, 1), rnd(3, 4, lo=-5, hi=5))
+case("softmax/dim0", lambda x: torch.softmax(x, 0), rnd(3, 4, lo=-5, hi=5))
+case("logSoftmax", lambda x: torch.log_softmax(x, 1), rnd(3, 4, lo=-5, hi=5))
+
+
+def fmt(t):
+    shape = ",".join(str(s) for s in t.shape)
+    values = " ".join(repr(float(v)) for v in t.detach().reshape(-1).tolist())
+    return f"[{shape}] {values}"
+
+
+out = []
+for name, fn, inputs in cases:
+    xs = [x.clone().requires_grad_(True) for x in inputs]
+    y = fn(*xs)
+    w = rnd(*y.shape)
+    if y.requires_grad:
+        grads = torch.autograd.grad((y * w).sum(), xs, allow_unused=True)
+    else:
+        grads = [None] * len(xs)
+    out.append(f"case {name}")
+    for x in inputs:
+        out.append("input " + fmt(x))
+    out.append("output " + fmt(y))
+    out.append("weight " + fmt(w))
+    for x, g in zip(inputs, grads):
+        out.append("grad " + fmt(g if g is not None else torch.zeros_like(x)))
+print(f"# Generated by tools/reference/make_op_fixtures.py with PyTorch {torch.__version__}; do not edit.")
+print("\n".join(out))
