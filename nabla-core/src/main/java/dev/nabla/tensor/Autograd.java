@@ -42,6 +42,8 @@ final class Autograd {
 
     private static void run(Tensor root, Tensor seed, boolean retainGraph, boolean createGraph,
             Map<Tensor, Tensor> captured) {
+        // As in PyTorch: a recorded backward pass refers to the forward graph, so createGraph keeps it.
+        boolean retain = retainGraph || createGraph;
         if (!root.requiresGrad) {
             throw new IllegalStateException("backward: the tensor " + Shapes.str(root.shape)
                     + " does not require grad (no input of its computation called requiresGrad(true))");
@@ -94,7 +96,7 @@ final class Autograd {
                         grads.merge(in, gi, Tensor::add);
                     }
                 }
-                if (!retainGraph) {
+                if (!retain) {
                     n.freed = true;
                 }
             }

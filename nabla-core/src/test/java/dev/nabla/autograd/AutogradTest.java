@@ -1,0 +1,137 @@
+package dev.nabla.autograd;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.tensor.DType;
+import dev.nabla.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** The autograd engine's contract: accumulation, no-grad, detach, retained graphs, second order, GradCheck itself. */
+class AutogradTest {
+    private static Tensor vec(double... v) {
+        return Tensor.fromArray(v, v.length);
+    }
+
+    @Test
+    void gradCheckCatchesAWrongDerivative() {
+        // x · detach(x) has value x², but autograd sees the second factor as a constant: gradient x, not 2x.
+        GradCheck.Result wrong = GradCheck.check(x -> x[0].mul(x[0].detach()).sum(), vec(0.5, -1.5, 2.0));
+        assertFalse(wrong.passed(), wrong.toString());
+        assertEquals(2.0, wrong.numeric() / wrong.analytic(), 1e-6, "numeric 2x against analytic x");
+        assertTrue(GradCheck.check(x -> x[0].mul(x[0]).sum(), vec(0.5, -1.5, 2.0)).passed());
+    }
+
+    @Test
+    void secondDerivativeOfCube() {
+        Tensor x = vec(-1.5, 0.5, 2.0).requiresGrad(true);
+        Tensor dy = Tensor.gradients(x.pow(3).sum(), new Tensor[] {x}, null, false, true)[0];
+        assertArrayEquals(new double[] {3 * 2.25, 3 * 0.25, 3 * 4.0}, dy.toDoubleArray(), 1e-12);
+        Tensor d2y = Tensor.gradients(dy.sum(), new Tensor[] {x}, null, false, false)[0];
+        assertArrayEquals(new double[] {6 * -1.5, 6 * 0.5, 6 * 2.0}, d2y.toDoubleArray(), 1e-12);
+    }
+
+    @Test
+    void secondDerivativeOfTanh() {
+        double[] xs = {-1.2, 0.0, 0.7};
+        Tensor x = vec(xs).requiresGrad(true);
+        Tensor dy = Tensor.gradients(x.tanh().sum(), new Tensor[] {x}, null, false, true)[0];
+        Tensor d2y = Tensor.gradients(dy.sum(), new Tensor[] {x}, null, false, false)[0];
+        for (int i = 0; i < xs.length; i++) {
+            double t = Math.tanh(xs[i]);
+            assertEquals(-2 * t * (1 - t * t), d2y.toDoubleArray()[i], 1e-12, "tanh'' at " + xs[i]);
+        }
+        // and against finite differences of the first derivative
+        assertTrue(GradCheck.check(in -> Tensor.gradients(in[0].tanh().sum(), new Tensor[] {in[0]}, null, false, true)[0],
+                vec(xs)).passed());
+    }
+
+    @Test
+    void gradientsAccumulateUntilZeroed() {
+        Tensor w = vec(1, 2).requiresGrad(true);
+        w.mul(3).sum().backward();
+        w.mul(3).sum().backward();
+        assertArrayEquals(new double[] {6, 6}, w.grad().toDoubleArray());
+        w.zeroGrad();
+        assertNull(w.grad());
+    }
+
+    @Test
+    void sharedSubexpressionsSumTheirGradients() {
+        Tensor x = vec(2).requiresGrad(true);
+        Tensor y = x.mul(x);
+        y.add(y).sum().backward(); // d/dx 2x² = 4x
+        assertArrayEquals(new double[] {8}, x.grad().toDoubleArray());
+    }
+
+    @Test
+    void noGradScopeRecordsNothingAndRestores() {
+        Tensor x = vec(1, 2).requiresGrad(true);
+        try (var scope = GradMode.noGrad()) {
+            assertFalse(x.mul(2).requiresGrad());
+            assertFalse(GradMode.isEnabled());
+        }
+        assertTrue(GradMode.isEnabled());
+        assertTrue(x.mul(2).requiresGrad());
+    }
+
+    @Test
+    void detachCutsTheGraph() {
+        Tensor x = vec(3).requiresGrad(true);
+        Tensor y = x.mul(x.detach().add(1)); // d/dx = x.detach() + 1 = 4
+        y.sum().backward();
+        assertArrayEquals(new double[] {4}, x.grad().toDoubleArray());
+    }
+
+    @Test
+    void secondBackwardThroughAFreedGraphFailsClearly() {
+        Tensor x = vec(1, 2).requiresGrad(true);
+        Tensor loss = x.exp().sum();
+        loss.backward();
+        IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+        assertTrue(e.getMessage().contains("second time") && e.getMessage().contains("retainGraph"), e.getMessage());
+    }
+
+    @Test
+    void retainGraphAllowsASecondBackward() {
+        Tensor x = vec(1, 2).requiresGrad(true);
+        Tensor loss = x.exp().sum();
+        loss.backward(Tensor.scalar(DType.FLOAT64, 1), true, false);
+        loss.backward();
+        assertEquals(2 * Math.E, x.grad().toDoubleArray()[0], 1e-12);
+    }
+
+    @Test
+    void backwardOnNonScalarNeedsAnUpstreamGradient() {
+        Tensor y = vec(1, 2).requiresGrad(true).mul(2);
+        IllegalStateException e = assertThrows(IllegalStateException.class, y::backward);
+        assertTrue(e.getMessage().contains("[2]") && e.getMessage().contains("not a scalar"), e.getMessage());
+        IllegalArgumentException wrongShape = assertThrows(IllegalArgumentException.class,
+                () -> y.backward(Tensor.ones(DType.FLOAT64, 3)));
+        assertTrue(wrongShape.getMessage().contains("[3]") && wrongShape.getMessage().contains("[2]"));
+    }
+
+    @Test
+    void anomalyDetectionNamesTheOpThatProducedNaN() {
+        Tensor x = vec(0.0, 1.0).requiresGrad(true);
+        Tensor loss = x.sqrt().mul(0).sum(); // d sqrt at 0 is inf, times 0 is NaN
+        try (var scope = GradMode.detectAnomaly()) {
+            ArithmeticException e = assertThrows(ArithmeticException.class, loss::backward);
+            assertTrue(e.getMessage().contains("SQRT") && e.getMessage().contains("NaN"), e.getMessage());
+        }
+    }
+
+    @Test
+    void inPlaceUpdateOfAVariableWhileRecordingFails() {
+        Tensor w = vec(1).requiresGrad(true);
+        assertThrows(IllegalStateException.class, () -> w.addInPlace(vec(1), 1));
+        try (var scope = GradMode.noGrad()) {
+            w.addInPlace(vec(1), -0.5);
+        }
+        assertArrayEquals(new double[] {0.5}, w.toDoubleArray());
+    }
+}

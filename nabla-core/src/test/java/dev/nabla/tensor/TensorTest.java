@@ -1,0 +1,167 @@
+package dev.nabla.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** Creation, views, conversion, printing, and the errors bad input must produce. */
+class TensorTest {
+    @Test
+    void creation() {
+        assertArrayEquals(new float[] {0, 0, 0, 0, 0, 0}, Tensor.zeros(2, 3).toFloatArray());
+        assertArrayEquals(new float[] {7, 7}, Tensor.full(7, 2).toFloatArray());
+        assertArrayEquals(new float[] {0, 1, 2, 3}, Tensor.arange(4).toFloatArray());
+        assertArrayEquals(new float[] {1, 1.5f, 2, 2.5f}, Tensor.arange(1, 3, 0.5).toFloatArray());
+        assertArrayEquals(new float[] {1, 0, 0, 0, 1, 0, 0, 0, 1}, Tensor.eye(3).toFloatArray());
+        assertEquals(0, Tensor.scalar(2.5).dim());
+        assertEquals(2.5, Tensor.scalar(2.5).item());
+        assertEquals(DType.FLOAT64, Tensor.zeros(DType.FLOAT64, 2).dtype());
+    }
+
+    @Test
+    void randomTensorsAreReproducibleFromTheSeed() {
+        float[] a = Tensor.randn(new Generator(42), 100).toFloatArray();
+        float[] b = Tensor.randn(new Generator(42), 100).toFloatArray();
+        float[] c = Tensor.randn(new Generator(43), 100).toFloatArray();
+        assertArrayEquals(a, b);
+        assertFalse(java.util.Arrays.equals(a, c));
+        double mean = 0;
+        double sq = 0;
+        float[] big = Tensor.normal(new Generator(1), 3, 2, 20000).toFloatArray();
+        for (float v : big) {
+            mean += v;
+            sq += v * v;
+        }
+        mean /= big.length;
+        double std = Math.sqrt(sq / big.length - mean * mean);
+        assertEquals(3, mean, 0.05);
+        assertEquals(2, std, 0.05);
+        for (float v : Tensor.uniform(new Generator(2), -1, 1, 1000).toFloatArray()) {
+            assertTrue(v >= -1 && v < 1);
+        }
+    }
+
+    @Test
+    void generatorStateRoundTrips() {
+        Generator g = new Generator(5);
+        g.nextGaussian();
+        long[] state = g.state();
+        double next = g.nextGaussian();
+        double after = g.nextDouble();
+        Generator h = new Generator(0);
+        h.setState(state);
+        assertEquals(next, h.nextGaussian());
+        assertEquals(after, h.nextDouble());
+    }
+
+    @Test
+    void viewsShareStorageAndReadCorrectly() {
+        Tensor x = Tensor.arange(6).reshape(2, 3);
+        Tensor t = x.t();
+        assertArrayEquals(new int[] {3, 2}, t.shape());
+        assertFalse(t.isContiguous());
+        assertArrayEquals(new float[] {0, 3, 1, 4, 2, 5}, t.toFloatArray());
+        assertEquals(4.0, t.get(1, 1));
+        assertArrayEquals(new float[] {1, 4}, x.select(1, 1).toFloatArray());
+        assertArrayEquals(new float[] {0, 1, 2, 0, 1, 2}, Tensor.arange(3).expand(2, 3).toFloatArray());
+        assertArrayEquals(new int[] {2, 1, 3}, x.unsqueeze(1).shape());
+        assertArrayEquals(new int[] {6}, x.flatten().shape());
+        assertArrayEquals(new int[] {3, 2}, x.reshape(-1, 2).shape());
+        assertArrayEquals(new float[] {0, 3, 1, 4, 2, 5}, t.contiguous().toFloatArray());
+    }
+
+    @Test
+    void reductionsAndArgmax() {
+        Tensor x = Tensor.fromArray(new float[][] {{1, 5, 3}, {4, 2, 6}});
+        assertArrayEquals(new float[] {5, 7, 9}, x.sum(0, false).toFloatArray());
+        assertArrayEquals(new float[] {1, 2}, x.argmax(1, false).toFloatArray());
+        assertEquals(5.0, x.argmax().item());
+        assertArrayEquals(new float[] {1, 2}, x.min(1, false).toFloatArray());
+        assertEquals(3.5, x.mean().item(), 1e-6);
+        assertArrayEquals(new int[] {2, 1}, x.max(1, true).shape());
+    }
+
+    @Test
+    void matmulOfTransposedViewsUsesNoCopyAndIsRight() {
+        Tensor a = Tensor.arange(6).reshape(3, 2); // a.t() is [2,3]
+        Tensor b = Tensor.arange(12).reshape(4, 3); // b.t() is [3,4]
+        float[] expected = new float[8];
+        float[] av = a.t().toFloatArray();
+        float[] bv = b.t().toFloatArray();
+        for (int i = 0; i < 2; i++) {
+            for (int j = 0; j < 4; j++) {
+                for (int k = 0; k < 3; k++) {
+                    expected[i * 4 + j] += av[i * 3 + k] * bv[k * 4 + j];
+                }
+            }
+        }
+        assertArrayEquals(expected, a.t().matmul(b.t()).toFloatArray());
+    }
+
+    @Test
+    void toStringShowsValuesShapeAndDtype() {
+        assertEquals("tensor([[1.0000, 2.0000],\n        [3.0000, 4.0000]], shape=[2, 2], dtype=float32)",
+                Tensor.fromArray(new float[][] {{1, 2}, {3, 4}}).toString());
+        assertEquals("tensor(2.5000, shape=[], dtype=float64)", Tensor.scalar(DType.FLOAT64, 2.5).toString());
+        String big = Tensor.arange(2000).toString();
+        assertTrue(big.startsWith("tensor([0.0000, 1.0000, 2.0000, ..., 1997.0000, 1998.0000, 1999.0000]"), big);
+        assertTrue(Tensor.ones(2).requiresGrad(true).mul(2).toString().contains("gradFn=MUL"));
+    }
+
+    @Test
+    void shapeMismatchNamesOpAndShapes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.zeros(32, 784).matmul(Tensor.zeros(128, 10)));
+        assertEquals("matmul: [32, 784] x [128, 10]: inner dimensions 784 and 128 differ", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2, 3).add(Tensor.zeros(4)));
+        assertTrue(e.getMessage().contains("add") && e.getMessage().contains("[2, 3]") && e.getMessage().contains("[4]"),
+                e.getMessage());
+    }
+
+    @Test
+    void wrongRankAndOutOfRangeDimensionOrIndex() {
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(3).t()).getMessage()
+                .contains("2-d"));
+        IllegalArgumentException dim = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(2, 3).sum(2, false));
+        assertTrue(dim.getMessage().contains("dimension 2") && dim.getMessage().contains("rank 2"), dim.getMessage());
+        IndexOutOfBoundsException idx = assertThrows(IndexOutOfBoundsException.class,
+                () -> Tensor.zeros(2, 3).indexSelect(0, 0, 5));
+        assertTrue(idx.getMessage().contains("index 5"), idx.getMessage());
+        assertThrows(IndexOutOfBoundsException.class, () -> Tensor.zeros(2, 3).get(2, 0));
+        assertThrows(IndexOutOfBoundsException.class, () -> Tensor.zeros(2, 3).narrow(1, 2, 2));
+        assertThrows(IndexOutOfBoundsException.class,
+                () -> Tensor.zeros(2, 3).gather(1, Tensor.fromArray(new float[] {0, 3}, 2, 1)));
+        assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(6).reshape(4, -1));
+        assertThrows(IllegalStateException.class, () -> Tensor.zeros(2).item());
+    }
+
+    @Test
+    void dtypeMixIsAnError() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.zeros(2).add(Tensor.zeros(DType.FLOAT64, 2)));
+        assertTrue(e.getMessage().contains("float32") && e.getMessage().contains("float64"), e.getMessage());
+    }
+
+    @Test
+    void fromArrayChecksLength() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Tensor.fromArray(new float[5], 2, 3));
+        assertTrue(e.getMessage().contains("5 values") && e.getMessage().contains("[2, 3]"), e.getMessage());
+    }
+
+    @Test
+    void extremeSigmoidAndSoftmaxStayFinite() {
+        Tensor x = Tensor.of(-1e4f, 0, 1e4f);
+        assertArrayEquals(new float[] {0, 0.5f, 1}, x.sigmoid().toFloatArray());
+        float[] s = x.softmax(0).toFloatArray();
+        assertArrayEquals(new float[] {0, 0, 1}, s);
+        float[] ls = x.logSoftmax(0).toFloatArray();
+        assertEquals(-2e4f, ls[0]);
+        assertNotEquals(Float.NaN, ls[1]);
+    }
+}
