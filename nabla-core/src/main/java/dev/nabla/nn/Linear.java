@@ -1,0 +1,135 @@
+package dev.nabla.nn;
+
+import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.Shapes;
+import dev.nabla.tensor.Tensor;
+
+/**
+ * A fully connected layer, y = activation(x·Wᵀ + b): PyTorch's {@code Linear}, Keras's {@code Dense}.
+ *
+ * <p>The weight is stored PyTorch's way, {@code [out, in]}. Two ways to make one: {@code new Linear(in, out, gen)}
+ * creates the parameters at once with PyTorch's default initialisation (U(±1/√in) for weight and bias);
+ * {@link #dense(int, Activation)} waits for {@link #build} to learn the input size, then uses Keras's defaults
+ * (Glorot-uniform weight, zero bias).
+ */
+public final class Linear extends Module {
+    private final int outFeatures;
+    private final Activation activation;
+    private final Init.Initializer weightInit;
+    private final Init.Initializer biasInit;
+    private final boolean useBias;
+    private int inFeatures = -1;
+    private Tensor weight;
+    private Tensor bias;
+
+    /** A built layer with PyTorch's default initialisation and no activation. */
+    public Linear(int inFeatures, int outFeatures, Generator generator) {
+        this(inFeatures, outFeatures, Activation.LINEAR, true, Init.TORCH_DEFAULT, Init.uniformFanIn(inFeatures),
+                generator);
+    }
+
+    /** A built layer with the given activation, bias switch and initialisers. */
+    public Linear(int inFeatures, int outFeatures, Activation activation, boolean useBias, Init.Initializer weightInit,
+            Init.Initializer biasInit, Generator generator) {
+        this(outFeatures, activation, useBias, weightInit, biasInit);
+        create(inFeatures, generator);
+    }
+
+    private Linear(int outFeatures, Activation activation, boolean useBias, Init.Initializer weightInit,
+            Init.Initializer biasInit) {
+        if (outFeatures <= 0) {
+            throw new IllegalArgumentException("Linear: output size must be positive, got " + outFeatures);
+        }
+        this.outFeatures = outFeatures;
+        this.activation = activation;
+        this.useBias = useBias;
+        this.weightInit = weightInit;
+        this.biasInit = biasInit;
+    }
+
+    /** Keras's {@code Dense(units, activation)}: built on first use, Glorot-uniform weight, zero bias. */
+    public static Linear dense(int units, Activation activation) {
+        return new Linear(units, activation, true, Init.GLOROT_UNIFORM, Init.ZEROS);
+    }
+
+    /** Keras's {@code Dense(units)} with no activation. */
+    public static Linear dense(int units) {
+        return dense(units, Activation.LINEAR);
+    }
+
+    private void create(int in, Generator generator) {
+        if (in <= 0) {
+            throw new IllegalArgumentException("Linear: input size must be positive, got " + in);
+        }
+        inFeatures = in;
+        weight = registerParameter("weight", weightInit.create(generator, outFeatures, in));
+        if (useBias) {
+            bias = registerParameter("bias", biasInit.create(generator, outFeatures));
+        }
+    }
+
+    @Override
+    public int[] build(int[] inputShape, Generator generator) {
+        if (inputShape.length == 0) {
+            throw new IllegalArgumentException("Linear: input must have at least one feature dimension");
+        }
+        int in = inputShape[inputShape.length - 1];
+        if (weight == null) {
+            create(in, generator);
+        } else if (in != inFeatures) {
+            throw new IllegalArgumentException("Linear(" + inFeatures + " -> " + outFeatures + "): input shape "
+                    + Shapes.str(inputShape) + " has " + in + " features");
+        }
+        int[] out = inputShape.clone();
+        out[out.length - 1] = outFeatures;
+        return out;
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        if (weight == null) {
+            throw new IllegalStateException("Linear(units=" + outFeatures + ") is not built yet: call build(inputShape,"
+                    + " generator) or add it to a model that builds it");
+        }
+        if (x.dim() == 0 || x.size(-1) != inFeatures) {
+            throw new IllegalArgumentException("Linear(" + inFeatures + " -> " + outFeatures + "): input of shape "
+                    + Shapes.str(x.shape()) + " must end in " + inFeatures + " features");
+        }
+        Tensor y = x.matmul(weight.t());
+        if (bias != null) {
+            y = y.add(bias);
+        }
+        return activation.apply(y);
+    }
+
+    /** The weight, {@code [out, in]}. */
+    public Tensor weight() {
+        return weight;
+    }
+
+    /** The bias, {@code [out]}, or null without bias. */
+    public Tensor bias() {
+        return bias;
+    }
+
+    /** Input features (−1 until built). */
+    public int inFeatures() {
+        return inFeatures;
+    }
+
+    /** Output features. */
+    public int outFeatures() {
+        return outFeatures;
+    }
+
+    /** The activation applied to the output. */
+    public Activation activation() {
+        return activation;
+    }
+
+    @Override
+    protected String describe() {
+        return "in=" + inFeatures + ", out=" + outFeatures + (useBias ? "" : ", bias=false")
+                + (activation == Activation.LINEAR ? "" : ", activation=" + activation.kerasName());
+    }
+}

@@ -1,0 +1,55 @@
+package dev.nabla.nn;
+
+import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Layers applied one after another; children are named "0", "1", ... as in PyTorch. */
+public class Sequential extends Module {
+    private final List<Module> layers = new ArrayList<>();
+
+    /** A stack of the given layers. */
+    public Sequential(Module... layers) {
+        for (Module m : layers) {
+            add(m);
+        }
+    }
+
+    /** Appends a layer. */
+    public Sequential add(Module layer) {
+        if (layer == null) {
+            throw new IllegalArgumentException("Sequential: layer " + layers.size() + " is null");
+        }
+        registerModule(Integer.toString(layers.size()), layer);
+        layers.add(layer);
+        return this;
+    }
+
+    /** The layers in order. */
+    public List<Module> layers() {
+        return List.copyOf(layers);
+    }
+
+    @Override
+    public Tensor forward(Tensor x) {
+        for (Module m : layers) {
+            x = m.forward(x);
+        }
+        return x;
+    }
+
+    @Override
+    public int[] build(int[] inputShape, Generator generator) {
+        int[] shape = inputShape;
+        for (int i = 0; i < layers.size(); i++) {
+            try {
+                shape = layers.get(i).build(shape, generator);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("layer " + i + " (" + layers.get(i).typeName() + "): "
+                        + e.getMessage(), e);
+            }
+        }
+        return shape;
+    }
+}
