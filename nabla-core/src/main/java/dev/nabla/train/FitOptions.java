@@ -1,0 +1,106 @@
+package dev.nabla.train;
+
+import dev.nabla.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The settings of {@link Model#fit}, Keras's keyword arguments as a builder:
+ * {@code FitOptions.epochs(10).batchSize(32).validationData(xTest, yTest)}.
+ */
+public final class FitOptions {
+    int epochs = 1;
+    int initialEpoch;
+    int batchSize = 32;
+    Tensor validationX;
+    Tensor validationY;
+    double validationSplit;
+    boolean shuffle = true;
+    long seed;
+    int prefetch = 2;
+    int verbose = 1;
+    final List<Callback> callbacks = new ArrayList<>();
+
+    private FitOptions() {}
+
+    /** Starts the settings with a number of epochs. */
+    public static FitOptions epochs(int epochs) {
+        FitOptions o = new FitOptions();
+        if (epochs < 0) {
+            throw new IllegalArgumentException("fit: epochs must be >= 0, got " + epochs);
+        }
+        o.epochs = epochs;
+        return o;
+    }
+
+    /** Samples per training step (default 32, as in Keras and the seed). */
+    public FitOptions batchSize(int size) {
+        if (size <= 0) {
+            throw new IllegalArgumentException("fit: batch size must be positive, got " + size);
+        }
+        this.batchSize = size;
+        return this;
+    }
+
+    /** Data evaluated after each epoch, reported as val_loss, val_accuracy, ... */
+    public FitOptions validationData(Tensor x, Tensor y) {
+        this.validationX = x;
+        this.validationY = y;
+        return this;
+    }
+
+    /** Holds out the last fraction of the training data for validation (as Keras, before shuffling). */
+    public FitOptions validationSplit(double fraction) {
+        if (!(fraction >= 0 && fraction < 1)) {
+            throw new IllegalArgumentException("fit: validation split must be in [0, 1), got " + fraction);
+        }
+        this.validationSplit = fraction;
+        return this;
+    }
+
+    /** Whether to shuffle the training data each epoch (default true). */
+    public FitOptions shuffle(boolean on) {
+        this.shuffle = on;
+        return this;
+    }
+
+    /** Seed of the per-epoch shuffle order (default 0). */
+    public FitOptions seed(long shuffleSeed) {
+        this.seed = shuffleSeed;
+        return this;
+    }
+
+    /** Epoch to start from (for resuming): epochs run from initialEpoch to epochs − 1. */
+    public FitOptions initialEpoch(int epoch) {
+        this.initialEpoch = epoch;
+        return this;
+    }
+
+    /** Batches assembled ahead on a background thread (default 2; 0 = none). */
+    public FitOptions prefetch(int batches) {
+        this.prefetch = batches;
+        return this;
+    }
+
+    /** 0 = silent, 1 = progress bar (default). */
+    public FitOptions verbose(int level) {
+        this.verbose = level;
+        return this;
+    }
+
+    /** Adds callbacks, called in order. */
+    public FitOptions callbacks(Callback... more) {
+        this.callbacks.addAll(List.of(more));
+        return this;
+    }
+
+    /** The number of epochs. */
+    public int epochs() {
+        return epochs;
+    }
+
+    /** The batch size. */
+    public int batchSize() {
+        return batchSize;
+    }
+}
