@@ -104,9 +104,9 @@ public final class Losses {
     }
 
     /**
-     * Binary cross-entropy on logits x (before the sigmoid), in the stable form max(x, 0) − x·t + log(1 + e^−|x|),
-     * which never overflows; TensorFlow's {@code sigmoid_cross_entropy_with_logits}, PyTorch's
-     * {@code BCEWithLogitsLoss}.
+     * Binary cross-entropy on logits x (before the sigmoid), log(1 + e^x) − x·t, with the softplus computed so that
+     * it never overflows (the value of max(x, 0) − x·t + log(1 + e^−|x|)); TensorFlow's
+     * {@code sigmoid_cross_entropy_with_logits}, PyTorch's {@code BCEWithLogitsLoss}.
      */
     public static Loss binaryCrossEntropyWithLogits() {
         return binaryCrossEntropyWithLogits(Reduction.MEAN);
@@ -116,8 +116,18 @@ public final class Losses {
     public static Loss binaryCrossEntropyWithLogits(Reduction reduction) {
         return loss("sigmoid_cross_entropy_with_logits", reduction, (name, x, t) -> {
             Tensor target = Checks.sameShape(name, x, t);
-            return Checks.perSample(x.softplus().sub(x.mul(target)));
+            return Checks.perSample(softplus(x).sub(x.mul(target)));
         });
+    }
+
+    /**
+     * log(1 + e^x) as m + log(e^−m + e^(x−m)) with m = max(x, 0) held constant: never overflows, and its gradient is
+     * σ(x) everywhere. (Written as relu(x) + log(1 + e^−|x|), the kinks of relu and abs at 0 would each contribute a
+     * zero subgradient there, giving 0 instead of ½.)
+     */
+    private static Tensor softplus(Tensor x) {
+        Tensor m = x.relu().detach();
+        return m.add(m.neg().exp().add(x.sub(m).exp()).log());
     }
 
     /**
