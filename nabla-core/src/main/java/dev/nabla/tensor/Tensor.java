@@ -1307,9 +1307,13 @@ public final class Tensor {
         return Elementwise.unary(Prim.TANH, this);
     }
 
-    /** log(1 + e^x), computed stably as relu(x) + log(1 + e^−|x|). */
+    /**
+     * log(1 + e^x), computed stably as m + log(e^−m + e^(x−m)) with m = max(x, 0) held constant: the value does
+     * not depend on m, so the gradient is exactly σ(x), also at 0.
+     */
     public Tensor softplus() {
-        return relu().add(abs().neg().exp().add(1).log());
+        Tensor m = relu().detach();
+        return m.add(m.neg().exp().add(sub(m).exp()).log());
     }
 
     /** GELU with the tanh approximation (PyTorch's {@code approximate='tanh'}): ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
