@@ -1,0 +1,30 @@
+package dev.nabla.cli;
+
+import dev.nabla.data.Datasets;
+import dev.nabla.data.LabeledImages;
+import dev.nabla.data.Split;
+import dev.nabla.tensor.Tensor;
+import java.io.IOException;
+
+/** Loads a dataset by name or directory and turns its images and labels into tensors. */
+final class Data {
+    private Data() {}
+
+    /** Images as float32 [N, rows, cols] scaled to [0, 1], and labels as float32 [N]. */
+    record Tensors(Tensor x, Tensor y, int count) {}
+
+    static Split load(String nameOrPath) throws IOException {
+        Split split = Datasets.fromEnvironment().load(nameOrPath);
+        System.err.println("data: " + split);
+        return split;
+    }
+
+    static Tensors tensors(LabeledImages images) {
+        Tensor x = Tensor.fromArray(images.pixelsAsFloats(), images.count(), images.rows(), images.cols());
+        float[] labels = new float[images.count()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = images.labels()[i];
+        }
+        return new Tensors(x, Tensor.fromArray(labels, labels.length), images.count());
+    }
+}

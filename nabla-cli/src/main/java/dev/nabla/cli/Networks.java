@@ -1,0 +1,64 @@
+package dev.nabla.cli;
+
+import dev.nabla.nn.Activation;
+import dev.nabla.nn.Flatten;
+import dev.nabla.nn.Linear;
+import dev.nabla.optim.Adagrad;
+import dev.nabla.optim.Adam;
+import dev.nabla.optim.AdamW;
+import dev.nabla.optim.Optimizer;
+import dev.nabla.optim.RMSProp;
+import dev.nabla.optim.SGD;
+import dev.nabla.tensor.Tensor;
+import dev.nabla.train.Model;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/** The networks and optimizers the command line knows by name. */
+final class Networks {
+    private Networks() {}
+
+    /**
+     * The seed's network: 784-256-128-10 with ReLU. The softmax of its output layer is fused into the loss
+     * (softmax cross-entropy on logits, as in the seed's low-level program), and applied by {@code predict}.
+     */
+    static Model mlp() {
+        return Model.sequential(new Flatten(), Linear.dense(256, Activation.RELU), Linear.dense(128, Activation.RELU),
+                Linear.dense(10));
+    }
+
+    static Model byName(String name) {
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "mlp":
+                return mlp();
+            default:
+                throw new IllegalArgumentException("unknown model '" + name + "'; known: mlp");
+        }
+    }
+
+    /** The default learning rate of each optimizer: Keras's for Adam (0.001), the seed's for SGD (0.01). */
+    static double defaultLearningRate(String optimizer) {
+        return optimizer.equalsIgnoreCase("sgd") ? 0.01 : optimizer.equalsIgnoreCase("adagrad") ? 0.01 : 0.001;
+    }
+
+    static Function<List<Tensor>, Optimizer> optimizer(String name, double lr) {
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "sgd":
+                return p -> new SGD(p, lr);
+            case "momentum":
+                return p -> new SGD(p, lr, 0.9);
+            case "adam":
+                return p -> new Adam(p, lr);
+            case "adamw":
+                return p -> new AdamW(p, lr);
+            case "rmsprop":
+                return p -> new RMSProp(p, lr);
+            case "adagrad":
+                return p -> new Adagrad(p, lr);
+            default:
+                throw new IllegalArgumentException("unknown optimizer '" + name
+                        + "'; known: sgd, momentum, adam, adamw, rmsprop, adagrad");
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package dev.nabla.cli;
+
+import dev.nabla.autograd.GradMode;
+import dev.nabla.data.Split;
+import dev.nabla.io.AtomicFiles;
+import dev.nabla.kernel.Parallel;
+import dev.nabla.nn.loss.Losses;
+import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.Tensor;
+import dev.nabla.train.FitOptions;
+import dev.nabla.train.History;
+import dev.nabla.train.Model;
+import dev.nabla.train.metrics.Metrics;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code nabla train}: trains a network on a dataset, validates on its test split, reports test accuracy. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train a network (default: the seed's 784-256-128-10 MLP on MNIST) and report test accuracy.")
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--model", defaultValue = "mlp", description = "Network: mlp (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--dataset", defaultValue = "mnist",
+            description = "mnist, fashion-mnist, or a directory of IDX files (default: ${DEFAULT-VALUE}).")
+    String dataset;
+
+    @Option(names = "--epochs", defaultValue = "10", description = "Epochs (default: ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--batch-size", defaultValue = "32", description = "Batch size (default: ${DEFAULT-VALUE}, as in the seed).")
+    int batchSize;
+
+    @Option(names = "--optimizer", defaultValue = "adam",
+            description = "sgd, momentum, adam, adamw, rmsprop, adagrad (default: ${DEFAULT-VALUE}).")
+    String optimizer;
+
+    @Option(names = "--lr", description = "Learning rate (default: 0.001 for Adam-like optimizers, 0.01 for SGD).")
+    Double lr;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed for weights and shuffling (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--threads", description = "Compute threads (default: $NABLA_THREADS, else all cores).")
+    Integer threads;
+
+    @Option(names = "--limit", description = "Train on only the first N training images (for quick checks).")
+    Integer limit;
+
+    @Option(names = "--out", description = "Directory to save the trained model in (model.safetensors).")
+    Path out;
+
+    @Option(names = "--metrics-json", description = "Write test accuracy and per-epoch metrics to this JSON file.")
+    Path metricsJson;
+
+    @Override
+    public Integer call() throws Exception {
+        if (epochs < 0 || batchSize <= 0) {
+            throw new IllegalArgumentException("--epochs must be >= 0 and --batch-size > 0, got " + epochs + " and "
+                    + batchSize);
+        }
+        if (threads != null) {
+            Parallel.setThreads(threads);
+        }
+        Split split = Data.load(dataset);
+        Data.Tensors train = Data.tensors(limit == null ? split.train() : split.train().subset(0,
+                Math.min(limit, split.train().count())));
+        Data.Tensors test = Data.tensors(split.test());
+        double rate = lr != null ? lr : Networks.defaultLearningRate(optimizer);
+        Model net = Networks.byName(model).build(new Generator(seed), split.train().rows(), split.train().cols());
+        net.compile(Networks.optimizer(optimizer, rate), Losses.softmaxCrossEntropy(), Metrics.accuracy());
+        System.out.print(net.summary());
+        System.out.printf(Locale.ROOT, "optimizer: %s, learning rate %s, batch size %d, seed %d, threads %d%n",
+                optimizer, rate, batchSize, seed, Parallel.threads());
+        History history = net.fit(train.x(), train.y(), FitOptions.epochs(epochs).batchSize(batchSize).seed(seed)
+                .validationData(test.x(), test.y()));
+        int correct = correctCount(net, test);
+        double accuracy = test.count() == 0 ? 0 : (double) correct / test.count();
+        if (out != null) {
+            Files.createDirectories(out);
+            Path file = out.resolve("model.safetensors");
+            net.save(file);
+            System.out.println("saved: " + file);
+        }
+        if (metricsJson != null) {
+            writeMetrics(metricsJson, accuracy, train.count(), test.count(), history);
+        }
+        System.out.printf(Locale.ROOT, "test accuracy: %.4f (%d/%d)%n", accuracy, correct, test.count());
+        return 0;
+    }
+
+    /** Test samples whose arg-max prediction equals the label. */
+    static int correctCount(Model net, Data.Tensors test) {
+        try (var scope = GradMode.noGrad()) {
+            Tensor predicted = net.predict(test.x(), 1000).argmax(1, false);
+            return (int) predicted.eq(test.y()).sum().item();
+        }
+    }
+
+    static void writeMetrics(Path file, double accuracy, int trainSize, int testSize, History history)
+            throws java.io.IOException {
+        StringBuilder json = new StringBuilder();
+        json.append(String.format(Locale.ROOT, "{\"test_accuracy\": %.6f, \"train_size\": %d, \"test_size\": %d, "
+                + "\"epochs\": [", accuracy, trainSize, testSize));
+        for (int i = 0; i < history.epochs().size(); i++) {
+            Map<String, Double> e = history.epochs().get(i);
+            json.append(i == 0 ? "" : ", ").append("{\"epoch\": ").append(i + 1);
+            e.forEach((k, v) -> json.append(String.format(Locale.ROOT, ", \"%s\": %s", k,
+                    Double.isFinite(v) ? String.format(Locale.ROOT, "%.6g", v) : "null")));
+            json.append('}');
+        }
+        json.append("]}\n");
+        AtomicFiles.write(file, json.toString().getBytes(StandardCharsets.UTF_8));
+    }
+}
