@@ -307,7 +307,7 @@ public final class Datasets {
             return this;
         }
 
-        /** How long to wait for a connection and for response headers. */
+        /** How long to wait for a connection, and for each read of a download's body. */
         public Builder timeout(Duration timeout) {
             this.timeout = Objects.requireNonNull(timeout, "timeout");
             return this;

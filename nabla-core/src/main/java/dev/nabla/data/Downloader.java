@@ -2,13 +2,10 @@ package dev.nabla.data;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,7 +14,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
-import java.util.OptionalLong;
 
 /**
  * Downloads a file into a cache directory, trying mirrors in turn, and admits it only if its size and
@@ -30,21 +26,17 @@ public final class Downloader {
 
     private static final int BUFFER = 1 << 16;
 
-    private final HttpClient client;
-    private final Duration timeout;
+    private final int timeoutMillis;
     private final PrintStream progress;
 
     /**
-     * @param timeout  how long to wait for a connection and for the response headers
+     * @param timeout  how long to wait for a connection, and for each read of the body
      * @param progress where the progress bar goes, or {@code null} for none
      */
     public Downloader(Duration timeout, PrintStream progress) {
-        this.timeout = Objects.requireNonNull(timeout, "timeout");
+        this.timeoutMillis = (int) Math.min(Integer.MAX_VALUE,
+                Objects.requireNonNull(timeout, "timeout").toMillis());
         this.progress = progress;
-        this.client = HttpClient.newBuilder()
-                .connectTimeout(timeout)
-                .followRedirects(HttpClient.Redirect.NORMAL)
-                .build();
     }
 
     /**
@@ -62,9 +54,10 @@ public final class Downloader {
             try {
                 AtomicFiles.write(target, out -> download(uri, file, out));
                 return target;
-            } catch (InterruptedIOException e) {
-                throw e;
             } catch (IOException e) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
                 failures.add(uri + ": " + describe(e));
             }
         }
@@ -74,23 +67,28 @@ public final class Downloader {
     }
 
     private void download(URI uri, RemoteFile file, OutputStream out) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
-        HttpResponse<InputStream> response;
+        HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection();
+        connection.setConnectTimeout(timeoutMillis);
+        connection.setReadTimeout(timeoutMillis);
+        connection.setInstanceFollowRedirects(true);
         try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("download of " + uri + " interrupted");
-        }
-        try (InputStream body = response.body()) {
-            if (response.statusCode() != 200) {
-                throw new IOException("HTTP status " + response.statusCode());
+            int status = connection.getResponseCode();
+            if (status != 200) {
+                throw new IOException("HTTP status " + status);
             }
-            OptionalLong announced = response.headers().firstValueAsLong("Content-Length");
-            if (announced.isPresent() && announced.getAsLong() != file.size()) {
-                throw new IOException("server announces " + announced.getAsLong() + " bytes but "
+            long announced = connection.getContentLengthLong();
+            if (announced >= 0 && announced != file.size()) {
+                throw new IOException("server announces " + announced + " bytes but "
                         + file.name() + " has " + file.size());
             }
+            copyVerified(connection.getInputStream(), file, out);
+        } finally {
+            connection.disconnect();
+        }
+    }
+
+    private void copyVerified(InputStream body, RemoteFile file, OutputStream out) throws IOException {
+        try (body) {
             MessageDigest sha = sha256();
             Bar bar = new Bar(file.name(), file.size());
             byte[] buffer = new byte[BUFFER];
@@ -122,17 +120,10 @@ public final class Downloader {
     private static int read(InputStream body, byte[] buffer, long total, RemoteFile file) throws IOException {
         try {
             return body.read(buffer);
-        } catch (InterruptedIOException e) {
-            throw e;
         } catch (IOException e) {
             throw new IOException("body truncated after " + total + " of " + file.size() + " bytes: "
                     + describe(e), e);
         }
-    }
-
-    /** The SHA-256 of {@code data} as 64 lower-case hex digits. */
-    public static String sha256Hex(byte[] data) {
-        return HexFormat.of().formatHex(sha256().digest(data));
     }
 
     private static MessageDigest sha256() {
