@@ -221,9 +221,11 @@ public final class NpmMnistSubset {
         String text = Files.readString(file, StandardCharsets.UTF_8);
         JsonScanner s = new JsonScanner(text, file);
         s.expect('{');
+        int keyAt = s.position();
         String key = s.string();
         if (!key.equals("data")) {
-            throw s.error("expected the key \"data\" but found \"" + key + "\"");
+            throw new IOException(file + ": at character " + keyAt + ": expected the key \"data\" but found \""
+                    + key + "\"");
         }
         s.expect(':');
         s.expect('[');
