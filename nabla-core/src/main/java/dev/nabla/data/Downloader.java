@@ -139,9 +139,15 @@ public final class Downloader {
         return URI.create(s.endsWith("/") ? s + name : s + "/" + name);
     }
 
+    /** A failure as one line: the message, prefixed by the exception's type unless it is a plain one. */
     static String describe(Throwable e) {
         String message = e.getMessage();
-        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+        String type = e.getClass().getSimpleName();
+        if (message == null || message.isBlank()) {
+            return type;
+        }
+        return e.getClass() == IOException.class || e instanceof DatasetNotFoundException
+                || e instanceof IdxFormatException ? message : type + ": " + message;
     }
 
     /** A one-line progress bar redrawn in place whenever the percentage changes. */

@@ -106,7 +106,7 @@ class DownloaderTest {
         server.serve("/m/abc.bin", LoopbackServer.stalls(3, new byte[] {'a'}));
         downloader = new Downloader(Duration.ofMillis(500), null);
         IOException e = failure();
-        assertTrue(e.getMessage().contains("body truncated after 1 of 3 bytes: Read timed out"), e.getMessage());
+        assertTrue(e.getMessage().contains("body truncated after 1 of 3 bytes: SocketTimeoutException: Read timed out"), e.getMessage());
         assertEquals(List.of(), cacheFiles());
     }
 
