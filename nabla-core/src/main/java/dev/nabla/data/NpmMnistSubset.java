@@ -1,5 +1,6 @@
 package dev.nabla.data;
 
+import dev.nabla.io.AtomicFiles;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -12,6 +12,8 @@ import java.nio.file.StandardOpenOption;
 /**
  * Writes files so that a crash never leaves a half-written file in place of a good one: the content goes to a
  * temporary file in the same directory, is flushed to disk, and is then renamed over the target in one step.
+ *
+ * <p>A leaf utility: the data package uses it too, for its download cache.
  */
 public final class AtomicFiles {
     private AtomicFiles() {}
@@ -33,6 +35,10 @@ public final class AtomicFiles {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
         try {
+            if (Files.getFileStore(tmp).supportsFileAttributeView("posix")) {
+                // temporary files start owner-only; the result should read like any other file
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
             try (FileChannel channel = FileChannel.open(tmp, StandardOpenOption.WRITE);
                     OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel),
                             1 << 16)) {
