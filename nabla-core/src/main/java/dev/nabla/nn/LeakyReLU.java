@@ -22,6 +22,11 @@ public final class LeakyReLU extends Module {
     }
 
     @Override
+    public java.util.Map<String, Object> config() {
+        return java.util.Map.of("slope", slope);
+    }
+
+    @Override
     protected String describe() {
         return "slope=" + slope;
     }

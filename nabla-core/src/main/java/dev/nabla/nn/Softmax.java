@@ -22,6 +22,11 @@ public final class Softmax extends Module {
     }
 
     @Override
+    public java.util.Map<String, Object> config() {
+        return java.util.Map.of("dim", dim);
+    }
+
+    @Override
     protected String describe() {
         return "dim=" + dim;
     }
