@@ -23,6 +23,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 /**
@@ -368,8 +370,8 @@ public final class Safetensors {
         Map<String, Object> header = new LinkedHashMap<>();
         if (metadata != null && !metadata.isEmpty()) {
             Map<String, Object> meta = new LinkedHashMap<>();
-            Map<String, String> sorted = metadata instanceof LinkedHashMap || metadata instanceof java.util.SortedMap
-                    ? metadata : new java.util.TreeMap<>(metadata);
+            Map<String, String> sorted = metadata instanceof LinkedHashMap || metadata instanceof SortedMap
+                    ? metadata : new TreeMap<>(metadata);
             for (Map.Entry<String, String> m : sorted.entrySet()) {
                 if (m.getKey() == null || m.getValue() == null) {
                     throw new IllegalArgumentException("safetensors: metadata entry " + m.getKey() + " = "

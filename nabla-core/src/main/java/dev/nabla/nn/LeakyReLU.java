@@ -1,6 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.tensor.Tensor;
+import java.util.Map;
 
 /** The activation layer x for x &gt; 0, else slope·x (PyTorch's default slope 0.01). */
 public final class LeakyReLU extends Module {
@@ -22,8 +23,8 @@ public final class LeakyReLU extends Module {
     }
 
     @Override
-    public java.util.Map<String, Object> config() {
-        return java.util.Map.of("slope", slope);
+    public Map<String, Object> config() {
+        return Map.of("slope", slope);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.tensor.Tensor;
+import java.util.Map;
 
 /** The softmax layer over one dimension (the last by default), turning scores into probabilities. */
 public final class Softmax extends Module {
@@ -22,8 +23,8 @@ public final class Softmax extends Module {
     }
 
     @Override
-    public java.util.Map<String, Object> config() {
-        return java.util.Map.of("dim", dim);
+    public Map<String, Object> config() {
+        return Map.of("dim", dim);
     }
 
     @Override
