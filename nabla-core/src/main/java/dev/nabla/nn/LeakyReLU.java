@@ -1,6 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.tensor.Tensor;
+import java.util.Map;
 
 /** The activation layer x for x &gt; 0, else slope·x (PyTorch's default slope 0.01). */
 public final class LeakyReLU extends Module {
@@ -19,6 +20,11 @@ public final class LeakyReLU extends Module {
     @Override
     public Tensor forward(Tensor x) {
         return x.leakyRelu(slope);
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        return Map.of("slope", slope);
     }
 
     @Override

@@ -3,6 +3,8 @@ package dev.nabla.nn;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Shapes;
 import dev.nabla.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * A fully connected layer, y = activation(x·Wᵀ + b): PyTorch's {@code Linear}, Keras's {@code Dense}.
@@ -57,6 +59,30 @@ public final class Linear extends Module {
         return dense(units, Activation.LINEAR);
     }
 
+    /**
+     * An unbuilt layer from its {@link #config()}: "out", optional "in" (checked at build), "activation" (Keras
+     * name, default "linear"), "bias" (default true). Until weights are loaded it has Keras's initialisation.
+     */
+    static Linear fromConfig(LayerConfig c) {
+        int out = c.getInt("out");
+        if (out <= 0) {
+            throw c.error("out", "must be a positive integer, got " + out);
+        }
+        int in = c.getInt("in", -1);
+        if (c.has("in") && in <= 0) {
+            throw c.error("in", "must be a positive integer, got " + in);
+        }
+        Activation activation;
+        try {
+            activation = Activation.fromName(c.getString("activation", Activation.LINEAR.kerasName()));
+        } catch (IllegalArgumentException e) {
+            throw c.error("activation", "is invalid: " + e.getMessage());
+        }
+        Linear layer = new Linear(out, activation, c.getBoolean("bias", true), Init.GLOROT_UNIFORM, Init.ZEROS);
+        layer.inFeatures = in;
+        return layer;
+    }
+
     private void create(int in, Generator generator) {
         if (in <= 0) {
             throw new IllegalArgumentException("Linear: input size must be positive, got " + in);
@@ -75,6 +101,10 @@ public final class Linear extends Module {
         }
         int in = inputShape[inputShape.length - 1];
         if (weight == null) {
+            if (inFeatures > 0 && in != inFeatures) {
+                throw new IllegalArgumentException("Linear(" + inFeatures + " -> " + outFeatures + "): input shape "
+                        + Shapes.str(inputShape) + " has " + in + " features, the config says " + inFeatures);
+            }
             create(in, generator);
         } else if (in != inFeatures) {
             throw new IllegalArgumentException("Linear(" + inFeatures + " -> " + outFeatures + "): input shape "
@@ -112,7 +142,7 @@ public final class Linear extends Module {
         return bias;
     }
 
-    /** Input features (−1 until built). */
+    /** Input features (−1 until built, unless given by a config). */
     public int inFeatures() {
         return inFeatures;
     }
@@ -125,6 +155,19 @@ public final class Linear extends Module {
     /** The activation applied to the output. */
     public Activation activation() {
         return activation;
+    }
+
+    /** "in" (once known), "out", "activation" (Keras name) and "bias". */
+    @Override
+    public Map<String, Object> config() {
+        Map<String, Object> config = new LinkedHashMap<>();
+        if (inFeatures > 0) {
+            config.put("in", inFeatures);
+        }
+        config.put("out", outFeatures);
+        config.put("activation", activation.kerasName());
+        config.put("bias", useBias);
+        return config;
     }
 
     @Override

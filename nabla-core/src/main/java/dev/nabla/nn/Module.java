@@ -44,7 +44,16 @@ public abstract class Module {
         }
     }
 
-    /** The Keras-style layer type shown by {@code summary()}, e.g. "Linear". */
+    /**
+     * The layer's settings, enough to rebuild it without its weights (Keras's {@code get_config}): plain values
+     * (numbers, strings, booleans, lists, maps) keyed by name. Saved in model files with the type name; see
+     * {@link Layers} for how a layer is rebuilt from them. The default, for layers without settings, is empty.
+     */
+    public Map<String, Object> config() {
+        return Map.of();
+    }
+
+    /** The Keras-style layer type shown by {@code summary()}, e.g. "Linear"; also its type in model files. */
     public String typeName() {
         return getClass().getSimpleName();
     }

@@ -4,6 +4,7 @@ import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Layers applied one after another; children are named "0", "1", ... as in PyTorch. */
 public class Sequential extends Module {
@@ -37,6 +38,16 @@ public class Sequential extends Module {
             x = m.forward(x);
         }
         return x;
+    }
+
+    /** The configs of the layers in order, under "layers". */
+    @Override
+    public Map<String, Object> config() {
+        List<Object> configs = new ArrayList<>();
+        for (Module m : layers) {
+            configs.add(Layers.toConfig(m));
+        }
+        return Map.of("layers", configs);
     }
 
     @Override

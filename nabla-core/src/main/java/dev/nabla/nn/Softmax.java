@@ -1,6 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.tensor.Tensor;
+import java.util.Map;
 
 /** The softmax layer over one dimension (the last by default), turning scores into probabilities. */
 public final class Softmax extends Module {
@@ -19,6 +20,11 @@ public final class Softmax extends Module {
     @Override
     public Tensor forward(Tensor x) {
         return x.softmax(dim);
+    }
+
+    @Override
+    public Map<String, Object> config() {
+        return Map.of("dim", dim);
     }
 
     @Override

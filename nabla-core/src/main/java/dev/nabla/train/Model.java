@@ -2,6 +2,8 @@ package dev.nabla.train;
 
 import dev.nabla.autograd.GradMode;
 import dev.nabla.data.DataLoader;
+import dev.nabla.io.ModelFile;
+import dev.nabla.nn.Layers;
 import dev.nabla.nn.Module;
 import dev.nabla.nn.Sequential;
 import dev.nabla.nn.loss.Loss;
@@ -11,6 +13,8 @@ import dev.nabla.tensor.Shapes;
 import dev.nabla.tensor.Tensor;
 import dev.nabla.train.callbacks.ProgressBar;
 import dev.nabla.train.metrics.Metric;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -290,6 +294,31 @@ public class Model {
                     + Shapes.str(y.shape()));
         }
         checkInput(op, x);
+    }
+
+    /**
+     * Saves the architecture, input shape and weights in one safetensors file ({@link ModelFile}), replacing any
+     * file at {@code file} atomically. The optimizer, loss and metrics are not saved.
+     */
+    public void save(Path file) throws IOException {
+        if (!isBuilt()) {
+            throw new IllegalStateException("save: the model is not built; call build(generator, inputShape) or fit");
+        }
+        ModelFile.save(file, network, inputShape);
+    }
+
+    /** Loads a model saved by {@link #save}: built, with its weights, not compiled. */
+    public static Model load(Path file) throws IOException {
+        return load(file, Layers.builtin());
+    }
+
+    /** Loads a model whose layers include types outside this library, registered in {@code layers}. */
+    public static Model load(Path file, Layers layers) throws IOException {
+        ModelFile.Loaded loaded = ModelFile.load(file, layers);
+        Model model = new Model(loaded.network());
+        model.inputShape = loaded.inputShape();
+        model.outputShape = loaded.outputShape();
+        return model;
     }
 
     /** The Keras-style table of layers, output shapes and parameter counts. */
