@@ -54,7 +54,7 @@ final class VectorGemm {
       float beta, float[] c, int cOff, int ldc) {
     boolean parallel = Parallel.threads() > 1 && (long) m * n * k >= Gemm.PARALLEL_MIN_FMAS;
     int[] gatherB = transB ? gatherIndex(VL, ldb) : null;
-    int[] gatherA = transA ? null : gatherIndex(MR, lda);
+    int[] gatherA = transA ? gatherIndex(VL, MR, lda) : gatherIndex(MR, lda);
     float[] bp = BUFFERS.get().packedB(KC * Math.min(NC, roundUp(n, NR)));
     for (int jc = 0; jc < n; jc += NC) {
       int nc = Math.min(NC, n - jc);
@@ -81,7 +81,7 @@ final class VectorGemm {
     }
   }
 
-  /** Gather offsets reading {@code VL} lanes as {@code VL / group} steps of {@code group} strided rows, or null if gathers do not fit. */
+  /** Gather offsets reading {@code VL} lanes as {@code VL / group} columns of {@code group} rows {@code ld} apart, or null if gathers do not fit. */
   private static int[] gatherIndex(int group, int ld) {
     if (VL % group != 0 || (long) VL * ld > Integer.MAX_VALUE) {
       return null;
@@ -89,6 +89,18 @@ final class VectorGemm {
     int[] index = new int[VL];
     for (int lane = 0; lane < VL; lane++) {
       index[lane] = (lane % group) * ld + lane / group;
+    }
+    return index;
+  }
+
+  /** Gather offsets reading {@code VL} lanes as {@code VL / width} rows {@code ld} apart of {@code width} contiguous elements, or null if gathers do not fit. */
+  private static int[] gatherIndex(int vl, int width, int ld) {
+    if (vl % width != 0 || (long) vl * ld > Integer.MAX_VALUE) {
+      return null;
+    }
+    int[] index = new int[vl];
+    for (int lane = 0; lane < vl; lane++) {
+      index[lane] = (lane / width) * ld + lane % width;
     }
     return index;
   }
@@ -122,12 +134,18 @@ final class VectorGemm {
       int i0 = ic + ir;
       if (transA) {
         int src = aOff + pc * lda + i0;
-        for (int p = 0; p < kc; p++, src += lda, dst += MR) {
-          for (int r = 0; r < rows; r++) {
-            ap[dst + r] = a[src + r];
+        int p = 0;
+        if (rows == MR && gatherA != null) {
+          int step = VL / MR;
+          for (; p + step <= kc; p += step) {
+            FloatVector.fromArray(S, a, src + p * lda, gatherA, 0).intoArray(ap, dst + p * MR);
           }
-          for (int r = rows; r < MR; r++) {
-            ap[dst + r] = 0;
+        }
+        for (; p < kc; p++) {
+          int from = src + p * lda;
+          int to = dst + p * MR;
+          for (int r = 0; r < MR; r++) {
+            ap[to + r] = r < rows ? a[from + r] : 0;
           }
         }
       } else {
