@@ -113,21 +113,25 @@ final class VectorGemm {
     float[] ap = buffers.packedA;
     for (int ic = i0; ic < i1; ic += MC) {
       int mc = Math.min(MC, i1 - ic);
-      packA(transA, a, aOff, lda, ic, mc, pc, kc, ap, gatherA);
+      packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, ap, gatherA);
       for (int jr = 0; jr < nc; jr += NR) {
         int nr = Math.min(NR, nc - jr);
         for (int ir = 0; ir < mc; ir += MR) {
           int mr = Math.min(MR, mc - ir);
-          kernel(kc, ap, ir * kc, bp, jr * kc, c, cOff + (ic + ir) * ldc + jc + jr, ldc,
-              mr, nr, alpha, beta, first, buffers.tile);
+          int ci = cOff + (ic + ir) * ldc + jc + jr;
+          if (mr == MR && nr == NR) {
+            kernel(kc, ap, ir * kc, bp, jr * kc, c, ci, ldc, beta, first);
+          } else {
+            edgeTile(kc, ap, ir * kc, bp, jr * kc, c, ci, ldc, mr, nr, beta, first, buffers.tile);
+          }
         }
       }
     }
   }
 
-  /** Packs rows {@code [ic, ic + mc)} × columns {@code [pc, pc + kc)} of op(A) into MR-row panels, {@code ap[panel·MR·kc + p·MR + r]}, zero-padded. */
+  /** Packs rows {@code [ic, ic + mc)} × columns {@code [pc, pc + kc)} of {@code alpha·op(A)} into MR-row panels, {@code ap[panel·MR·kc + p·MR + r]}, zero-padded. */
   private static void packA(boolean transA, float[] a, int aOff, int lda, int ic, int mc,
-      int pc, int kc, float[] ap, int[] gatherA) {
+      int pc, int kc, float alpha, float[] ap, int[] gatherA) {
     for (int ir = 0; ir < mc; ir += MR) {
       int rows = Math.min(MR, mc - ir);
       int dst = ir * kc;
@@ -138,14 +142,15 @@ final class VectorGemm {
         if (rows == MR && gatherA != null) {
           int step = VL / MR;
           for (; p + step <= kc; p += step) {
-            FloatVector.fromArray(S, a, src + p * lda, gatherA, 0).intoArray(ap, dst + p * MR);
+            FloatVector.fromArray(S, a, src + p * lda, gatherA, 0).mul(alpha)
+                .intoArray(ap, dst + p * MR);
           }
         }
         for (; p < kc; p++) {
           int from = src + p * lda;
           int to = dst + p * MR;
           for (int r = 0; r < MR; r++) {
-            ap[to + r] = r < rows ? a[from + r] : 0;
+            ap[to + r] = r < rows ? alpha * a[from + r] : 0;
           }
         }
       } else {
@@ -154,13 +159,13 @@ final class VectorGemm {
         if (rows == MR && gatherA != null) {
           int step = VL / MR;
           for (; p + step <= kc; p += step) {
-            FloatVector.fromArray(S, a, src + p, gatherA, 0).intoArray(ap, dst + p * MR);
+            FloatVector.fromArray(S, a, src + p, gatherA, 0).mul(alpha).intoArray(ap, dst + p * MR);
           }
         }
         for (int r = 0; r < MR; r++) {
           int rowSrc = src + r * lda;
           for (int q = p; q < kc; q++) {
-            ap[dst + q * MR + r] = r < rows ? a[rowSrc + q] : 0;
+            ap[dst + q * MR + r] = r < rows ? alpha * a[rowSrc + q] : 0;
           }
         }
       }
@@ -208,20 +213,81 @@ final class VectorGemm {
   }
 
   /**
-   * The micro-kernel: {@code C[mr×nr] (+)= alpha · Apanel · Bpanel} over {@code kc} steps, with
-   * the MR × NR accumulator tile held in registers; {@code first} applies beta to the old C.
+   * The micro-kernel: {@code C[MR×NR] = old + Apanel · Bpanel} over {@code kc} steps with the
+   * tile held in 16 vector registers, where old is C, or {@code beta·C} on the first k block.
    */
   private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi,
-      float[] c, int ci, int ldc, int mr, int nr, float alpha, float beta, boolean first,
-      float[] tile) {
-    FloatVector c00 = FloatVector.zero(S), c01 = FloatVector.zero(S);
-    FloatVector c10 = FloatVector.zero(S), c11 = FloatVector.zero(S);
-    FloatVector c20 = FloatVector.zero(S), c21 = FloatVector.zero(S);
-    FloatVector c30 = FloatVector.zero(S), c31 = FloatVector.zero(S);
-    FloatVector c40 = FloatVector.zero(S), c41 = FloatVector.zero(S);
-    FloatVector c50 = FloatVector.zero(S), c51 = FloatVector.zero(S);
-    FloatVector c60 = FloatVector.zero(S), c61 = FloatVector.zero(S);
-    FloatVector c70 = FloatVector.zero(S), c71 = FloatVector.zero(S);
+      float[] c, int ci, int ldc, float beta, boolean first) {
+    FloatVector c00;
+    FloatVector c01;
+    FloatVector c10;
+    FloatVector c11;
+    FloatVector c20;
+    FloatVector c21;
+    FloatVector c30;
+    FloatVector c31;
+    FloatVector c40;
+    FloatVector c41;
+    FloatVector c50;
+    FloatVector c51;
+    FloatVector c60;
+    FloatVector c61;
+    FloatVector c70;
+    FloatVector c71;
+    if (first && beta == 0) {
+      FloatVector zero = FloatVector.zero(S);
+      c00 = zero;
+      c01 = zero;
+      c10 = zero;
+      c11 = zero;
+      c20 = zero;
+      c21 = zero;
+      c30 = zero;
+      c31 = zero;
+      c40 = zero;
+      c41 = zero;
+      c50 = zero;
+      c51 = zero;
+      c60 = zero;
+      c61 = zero;
+      c70 = zero;
+      c71 = zero;
+    } else {
+      c00 = FloatVector.fromArray(S, c, ci + 0 * ldc);
+      c01 = FloatVector.fromArray(S, c, ci + 0 * ldc + VL);
+      c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
+      c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + VL);
+      c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
+      c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + VL);
+      c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
+      c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + VL);
+      c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
+      c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + VL);
+      c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
+      c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + VL);
+      c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);
+      c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + VL);
+      c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);
+      c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + VL);
+      if (first && beta != 1) {
+        c00 = c00.mul(beta);
+        c01 = c01.mul(beta);
+        c10 = c10.mul(beta);
+        c11 = c11.mul(beta);
+        c20 = c20.mul(beta);
+        c21 = c21.mul(beta);
+        c30 = c30.mul(beta);
+        c31 = c31.mul(beta);
+        c40 = c40.mul(beta);
+        c41 = c41.mul(beta);
+        c50 = c50.mul(beta);
+        c51 = c51.mul(beta);
+        c60 = c60.mul(beta);
+        c61 = c61.mul(beta);
+        c70 = c70.mul(beta);
+        c71 = c71.mul(beta);
+      }
+    }
     for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bi);
       FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
@@ -250,48 +316,33 @@ final class VectorGemm {
       c70 = x.fma(b0, c70);
       c71 = x.fma(b1, c71);
     }
-    c00.intoArray(tile, 0);
-    c01.intoArray(tile, VL);
-    c10.intoArray(tile, NR);
-    c11.intoArray(tile, NR + VL);
-    c20.intoArray(tile, 2 * NR);
-    c21.intoArray(tile, 2 * NR + VL);
-    c30.intoArray(tile, 3 * NR);
-    c31.intoArray(tile, 3 * NR + VL);
-    c40.intoArray(tile, 4 * NR);
-    c41.intoArray(tile, 4 * NR + VL);
-    c50.intoArray(tile, 5 * NR);
-    c51.intoArray(tile, 5 * NR + VL);
-    c60.intoArray(tile, 6 * NR);
-    c61.intoArray(tile, 6 * NR + VL);
-    c70.intoArray(tile, 7 * NR);
-    c71.intoArray(tile, 7 * NR + VL);
-    updateTile(tile, c, ci, ldc, mr, nr, alpha, beta, first);
+    c00.intoArray(c, ci + 0 * ldc);
+    c01.intoArray(c, ci + 0 * ldc + VL);
+    c10.intoArray(c, ci + 1 * ldc);
+    c11.intoArray(c, ci + 1 * ldc + VL);
+    c20.intoArray(c, ci + 2 * ldc);
+    c21.intoArray(c, ci + 2 * ldc + VL);
+    c30.intoArray(c, ci + 3 * ldc);
+    c31.intoArray(c, ci + 3 * ldc + VL);
+    c40.intoArray(c, ci + 4 * ldc);
+    c41.intoArray(c, ci + 4 * ldc + VL);
+    c50.intoArray(c, ci + 5 * ldc);
+    c51.intoArray(c, ci + 5 * ldc + VL);
+    c60.intoArray(c, ci + 6 * ldc);
+    c61.intoArray(c, ci + 6 * ldc + VL);
+    c70.intoArray(c, ci + 7 * ldc);
+    c71.intoArray(c, ci + 7 * ldc + VL);
   }
 
-  /**
-   * {@code C = tile·alpha + old} for an {@code mr × nr} tile, where old is C, or {@code beta·C} on
-   * the first k block; full and edge tiles round the same way, so the partition never changes a result.
-   */
-  private static void updateTile(float[] tile, float[] c, int ci, int ldc, int mr, int nr,
-      float alpha, float beta, boolean first) {
-    if (nr == NR) {
-      FloatVector va = FloatVector.broadcast(S, alpha);
-      for (int r = 0, at = ci; r < mr; r++, at += ldc) {
-        for (int v = 0; v < NR; v += VL) {
-          FloatVector old = !first ? FloatVector.fromArray(S, c, at + v)
-              : beta == 0 ? FloatVector.zero(S) : FloatVector.fromArray(S, c, at + v).mul(beta);
-          FloatVector.fromArray(S, tile, r * NR + v).fma(va, old).intoArray(c, at + v);
-        }
-      }
-      return;
-    }
+  /** A tile cut by the edge of C, run through the same kernel on a full-size copy so that it rounds exactly as a full tile would. */
+  private static void edgeTile(int kc, float[] ap, int ai, float[] bp, int bi,
+      float[] c, int ci, int ldc, int mr, int nr, float beta, boolean first, float[] tile) {
     for (int r = 0; r < mr; r++) {
-      for (int j = 0; j < nr; j++) {
-        int at = ci + r * ldc + j;
-        float old = !first ? c[at] : beta == 0 ? 0f : beta * c[at];
-        c[at] = Math.fma(tile[r * NR + j], alpha, old);
-      }
+      System.arraycopy(c, ci + r * ldc, tile, r * NR, nr);
+    }
+    kernel(kc, ap, ai, bp, bi, tile, 0, NR, beta, first);
+    for (int r = 0; r < mr; r++) {
+      System.arraycopy(tile, r * NR, c, ci + r * ldc, nr);
     }
   }
 
