@@ -26,6 +26,11 @@ final class VectorGemm {
   static final int NC = 1024;
   /** Minimum multiply-adds per parallel block, so a block outweighs the cost of handing it off. */
   private static final long MIN_BLOCK_FMAS = 1L << 20;
+  /**
+   * With fewer row panels per thread than this, threads split C by columns, each packing its own
+   * part of B with one hand-off per call, instead of sharing packed B and meeting at every k block.
+   */
+  private static final int ROW_PANELS_PER_THREAD = 8;
 
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -52,12 +57,34 @@ final class VectorGemm {
   static void sgemm(boolean transA, boolean transB, int m, int n, int k,
       float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
-    boolean parallel = Parallel.threads() > 1 && (long) m * n * k >= Gemm.PARALLEL_MIN_FMAS;
+    int threads = Parallel.threads();
+    boolean parallel = threads > 1 && (long) m * n * k >= Gemm.PARALLEL_MIN_FMAS;
     int[] gatherB = transB ? gatherIndex(VL, ldb) : null;
     int[] gatherA = transA ? gatherIndex(VL, MR, lda) : gatherIndex(MR, lda);
-    float[] bp = BUFFERS.get().packedB(KC * Math.min(NC, roundUp(n, NR)));
-    for (int jc = 0; jc < n; jc += NC) {
-      int nc = Math.min(NC, n - jc);
+    int rowPanels = (m + MR - 1) / MR;
+    int colPanels = (n + NR - 1) / NR;
+    if (parallel && rowPanels < ROW_PANELS_PER_THREAD * threads && colPanels > 1) {
+      long panelFmas = (long) m * NR * k;
+      Parallel.forRange(colPanels, (int) Math.max(1, MIN_BLOCK_FMAS / panelFmas),
+          (s, e) -> columns(s * NR, Math.min(n, e * NR), false, transA, transB, m, k, alpha,
+              a, aOff, lda, gatherA, b, bOff, ldb, gatherB, beta, c, cOff, ldc));
+    } else {
+      columns(0, n, parallel, transA, transB, m, k, alpha, a, aOff, lda, gatherA,
+          b, bOff, ldb, gatherB, beta, c, cOff, ldc);
+    }
+  }
+
+  /**
+   * Columns {@code [j0, j1)} of C, packing op(B) one {@code KC × NC} block at a time; with
+   * {@code parallelRows} the threads share each packed block and split its rows of C.
+   */
+  private static void columns(int j0, int j1, boolean parallelRows, boolean transA,
+      boolean transB, int m, int k, float alpha, float[] a, int aOff, int lda, int[] gatherA,
+      float[] b, int bOff, int ldb, int[] gatherB, float beta, float[] c, int cOff, int ldc) {
+    float[] bp = BUFFERS.get().packedB(KC * Math.min(NC, roundUp(j1 - j0, NR)));
+    int rowPanels = (m + MR - 1) / MR;
+    for (int jc = j0; jc < j1; jc += NC) {
+      int nc = Math.min(NC, j1 - jc);
       int colPanels = (nc + NR - 1) / NR;
       for (int pc = 0; pc < k; pc += KC) {
         int kc = Math.min(KC, k - pc);
@@ -68,8 +95,7 @@ final class VectorGemm {
             packB(transB, b, bOff, ldb, pcc, kc, jcc, nc, s, e, bp, gatherB);
         Parallel.RangeBody compute = (s, e) -> computeRows(s * MR, Math.min(m, e * MR),
             transA, a, aOff, lda, gatherA, pcc, kc, first, jcc, nc, bp, alpha, beta, c, cOff, ldc);
-        int rowPanels = (m + MR - 1) / MR;
-        if (parallel) {
+        if (parallelRows) {
           Parallel.forRange(colPanels, 4, pack);
           long panelFmas = (long) MR * nc * kc;
           Parallel.forRange(rowPanels, (int) Math.max(1, MIN_BLOCK_FMAS / panelFmas), compute);

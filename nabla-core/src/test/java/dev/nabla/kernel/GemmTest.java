@@ -167,8 +167,11 @@ class GemmTest {
   void threadCountDoesNotChangeBits(Path path) {
     int saved = Parallel.threads();
     try {
-      for (int layout = 0; layout < 4; layout++) {
-        Problem p = Problem.of(layout >= 2, layout % 2 == 1, 203, 301, 157, 0.5f, 1.5f, 1);
+      for (int test = 0; test < 8; test++) {
+        int layout = test % 4;
+        Problem p = test < 4
+            ? Problem.of(layout >= 2, layout % 2 == 1, 203, 301, 157, 0.5f, 1.5f, 1)
+            : Problem.of(layout >= 2, layout % 2 == 1, 33, 301, 450, 0.5f, 1.5f, 1);
         assertTrue((long) p.m * p.n * p.k >= Gemm.PARALLEL_MIN_FMAS, "large enough to split");
         float[] a = random(p.aLength(), 4);
         float[] b = random(p.bLength(), 5);
