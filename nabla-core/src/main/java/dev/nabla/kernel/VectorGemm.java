@@ -31,6 +31,11 @@ final class VectorGemm {
    * part of B with one hand-off per call, instead of sharing packed B and meeting at every k block.
    */
   private static final int ROW_PANELS_PER_THREAD = 8;
+  /**
+   * With at most this many row panels, a plain (not transposed) B is read in place rather than
+   * packed: each of its elements is used by too few rows of A to repay the copy.
+   */
+  private static final int DIRECT_B_ROW_PANELS = 8;
 
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -81,21 +86,31 @@ final class VectorGemm {
   private static void columns(int j0, int j1, boolean parallelRows, boolean transA,
       boolean transB, int m, int k, float alpha, float[] a, int aOff, int lda, int[] gatherA,
       float[] b, int bOff, int ldb, int[] gatherB, float beta, float[] c, int cOff, int ldc) {
-    float[] bp = BUFFERS.get().packedB(KC * Math.min(NC, roundUp(j1 - j0, NR)));
+    int kBlocks = (k + KC - 1) / KC;
+    int kcMax = (k + kBlocks - 1) / kBlocks;
+    float[] bp = BUFFERS.get().packedB(kcMax * Math.min(NC, roundUp(j1 - j0, NR)));
     int rowPanels = (m + MR - 1) / MR;
+    boolean direct = !transB && rowPanels <= DIRECT_B_ROW_PANELS;
     for (int jc = j0; jc < j1; jc += NC) {
       int nc = Math.min(NC, j1 - jc);
       int colPanels = (nc + NR - 1) / NR;
-      for (int pc = 0; pc < k; pc += KC) {
-        int kc = Math.min(KC, k - pc);
+      for (int pc = 0; pc < k; pc += kcMax) {
+        int kc = Math.min(kcMax, k - pc);
         boolean first = pc == 0;
         int jcc = jc;
         int pcc = pc;
+        int bDirect = direct ? bOff + pc * ldb + jc : -1;
         Parallel.RangeBody pack = (s, e) ->
             packB(transB, b, bOff, ldb, pcc, kc, jcc, nc, s, e, bp, gatherB);
         Parallel.RangeBody compute = (s, e) -> computeRows(s * MR, Math.min(m, e * MR),
-            transA, a, aOff, lda, gatherA, pcc, kc, first, jcc, nc, bp, alpha, beta, c, cOff, ldc);
-        if (parallelRows) {
+            transA, a, aOff, lda, gatherA, pcc, kc, first, jcc, nc, bp, b, bDirect, ldb,
+            alpha, beta, c, cOff, ldc);
+        if (direct) {
+          if (nc % NR != 0) {
+            pack.run(colPanels - 1, colPanels);
+          }
+          compute.run(0, rowPanels);
+        } else if (parallelRows) {
           Parallel.forRange(colPanels, 4, pack);
           long panelFmas = (long) MR * nc * kc;
           Parallel.forRange(rowPanels, (int) Math.max(1, MIN_BLOCK_FMAS / panelFmas), compute);
@@ -134,7 +149,7 @@ final class VectorGemm {
   /** Rows {@code [i0, i1)} of C for one {@code kc × nc} block of packed B; {@code i0} is a multiple of MR. */
   private static void computeRows(int i0, int i1, boolean transA, float[] a, int aOff, int lda,
       int[] gatherA, int pc, int kc, boolean first, int jc, int nc, float[] bp,
-      float alpha, float beta, float[] c, int cOff, int ldc) {
+      float[] b, int bDirect, int ldb, float alpha, float beta, float[] c, int cOff, int ldc) {
     Buffers buffers = BUFFERS.get();
     float[] ap = buffers.packedA;
     for (int ic = i0; ic < i1; ic += MC) {
@@ -142,13 +157,18 @@ final class VectorGemm {
       packA(transA, a, aOff, lda, ic, mc, pc, kc, alpha, ap, gatherA);
       for (int jr = 0; jr < nc; jr += NR) {
         int nr = Math.min(NR, nc - jr);
+        boolean inPlace = bDirect >= 0 && nr == NR;
+        float[] bPanel = inPlace ? b : bp;
+        int bi = inPlace ? bDirect + jr : jr * kc;
+        int bStride = inPlace ? ldb : NR;
         for (int ir = 0; ir < mc; ir += MR) {
           int mr = Math.min(MR, mc - ir);
           int ci = cOff + (ic + ir) * ldc + jc + jr;
           if (mr == MR && nr == NR) {
-            kernel(kc, ap, ir * kc, bp, jr * kc, c, ci, ldc, beta, first);
+            kernel(kc, ap, ir * kc, bPanel, bi, bStride, c, ci, ldc, beta, first);
           } else {
-            edgeTile(kc, ap, ir * kc, bp, jr * kc, c, ci, ldc, mr, nr, beta, first, buffers.tile);
+            edgeTile(kc, ap, ir * kc, bPanel, bi, bStride, c, ci, ldc, mr, nr, beta, first,
+                buffers.tile);
           }
         }
       }
@@ -242,7 +262,7 @@ final class VectorGemm {
    * The micro-kernel: {@code C[MR×NR] = old + Apanel · Bpanel} over {@code kc} steps with the
    * tile held in 16 vector registers, where old is C, or {@code beta·C} on the first k block.
    */
-  private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi,
+  private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, int bStride,
       float[] c, int ci, int ldc, float beta, boolean first) {
     FloatVector c00;
     FloatVector c01;
@@ -314,7 +334,7 @@ final class VectorGemm {
         c71 = c71.mul(beta);
       }
     }
-    for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+    for (int p = 0; p < kc; p++, ai += MR, bi += bStride) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bi);
       FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
       FloatVector x = FloatVector.broadcast(S, ap[ai]);
@@ -361,12 +381,12 @@ final class VectorGemm {
   }
 
   /** A tile cut by the edge of C, run through the same kernel on a full-size copy so that it rounds exactly as a full tile would. */
-  private static void edgeTile(int kc, float[] ap, int ai, float[] bp, int bi,
+  private static void edgeTile(int kc, float[] ap, int ai, float[] bp, int bi, int bStride,
       float[] c, int ci, int ldc, int mr, int nr, float beta, boolean first, float[] tile) {
     for (int r = 0; r < mr; r++) {
       System.arraycopy(c, ci + r * ldc, tile, r * NR, nr);
     }
-    kernel(kc, ap, ai, bp, bi, tile, 0, NR, beta, first);
+    kernel(kc, ap, ai, bp, bi, bStride, tile, 0, NR, beta, first);
     for (int r = 0; r < mr; r++) {
       System.arraycopy(tile, r * NR, c, ci + r * ldc, nr);
     }
