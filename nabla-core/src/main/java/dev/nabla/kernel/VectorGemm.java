@@ -62,6 +62,10 @@ final class VectorGemm {
   static void sgemm(boolean transA, boolean transB, int m, int n, int k,
       float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
+    if (VectorGemmNT.suits(transB, m, n)) {
+      VectorGemmNT.sgemm(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      return;
+    }
     int threads = Parallel.threads();
     boolean parallel = threads > 1 && (long) m * n * k >= Gemm.PARALLEL_MIN_FMAS;
     int[] gatherB = transB ? gatherIndex(VL, ldb) : null;

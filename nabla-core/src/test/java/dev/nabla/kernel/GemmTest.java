@@ -116,6 +116,7 @@ class GemmTest {
       boolean transB = layout % 2 == 1;
       cases.add(Arguments.of(Path.SIMD, Problem.of(transA, transB, 137, 1043, 300, 1.5f, 0.25f, 3)));
       cases.add(Arguments.of(Path.SIMD, Problem.of(transA, transB, 264, 64, 513, 1f, 0f, 0)));
+      cases.add(Arguments.of(Path.SIMD, Problem.of(transA, transB, 45, 61, 2100, -1f, 2f, 1)));
       cases.add(Arguments.of(Path.PLAIN, Problem.of(transA, transB, 137, 101, 300, 1.5f, 0.25f, 3)));
     }
     return cases.stream();
