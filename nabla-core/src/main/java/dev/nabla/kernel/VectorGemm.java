@@ -11,9 +11,10 @@ import jdk.incubator.vector.VectorSpecies;
  * kept in 16 vector registers while a micro-kernel sums {@code kc} rank-1 updates. Both operands
  * are first copied ("packed") into panels laid out in the order the micro-kernel reads them, so
  * transposed and plain layouts run equally fast: op(B) into {@code kc × NR} panels shared by all
- * threads, op(A) into {@code MR × kc} panels per thread. The k dimension is cut into blocks of
- * {@code KC} so a B panel stays in L1 and a block of A panels in L2. Arguments are validated by
- * {@link Gemm}.
+ * threads, op(A) into {@code MR × kc} panels per thread. The k dimension is cut into equal blocks
+ * of at most {@code KC} so a B panel stays in L1 and a block of A panels in L2. When C has few
+ * rows a plain B is read in place (too few rows reuse it to repay packing), and {@code A·Bᵀ} goes
+ * to {@link VectorGemmNT}. Arguments are validated by {@link Gemm}.
  */
 final class VectorGemm {
 
@@ -69,7 +70,7 @@ final class VectorGemm {
     int threads = Parallel.threads();
     boolean parallel = threads > 1 && (long) m * n * k >= Gemm.PARALLEL_MIN_FMAS;
     int[] gatherB = transB ? gatherIndex(VL, ldb) : null;
-    int[] gatherA = transA ? gatherIndex(VL, MR, lda) : gatherIndex(MR, lda);
+    int[] gatherA = transA ? rowGatherIndex(MR, lda) : gatherIndex(MR, lda);
     int rowPanels = (m + MR - 1) / MR;
     int colPanels = (n + NR - 1) / NR;
     if (parallel && rowPanels < ROW_PANELS_PER_THREAD * threads && colPanels > 1) {
@@ -113,13 +114,15 @@ final class VectorGemm {
           if (nc % NR != 0) {
             pack.run(colPanels - 1, colPanels);
           }
-          compute.run(0, rowPanels);
         } else if (parallelRows) {
           Parallel.forRange(colPanels, 4, pack);
+        } else {
+          pack.run(0, colPanels);
+        }
+        if (parallelRows) {
           long panelFmas = (long) MR * nc * kc;
           Parallel.forRange(rowPanels, (int) Math.max(1, MIN_BLOCK_FMAS / panelFmas), compute);
         } else {
-          pack.run(0, colPanels);
           compute.run(0, rowPanels);
         }
       }
@@ -139,12 +142,12 @@ final class VectorGemm {
   }
 
   /** Gather offsets reading {@code VL} lanes as {@code VL / width} rows {@code ld} apart of {@code width} contiguous elements, or null if gathers do not fit. */
-  private static int[] gatherIndex(int vl, int width, int ld) {
-    if (vl % width != 0 || (long) vl * ld > Integer.MAX_VALUE) {
+  private static int[] rowGatherIndex(int width, int ld) {
+    if (VL % width != 0 || (long) VL * ld > Integer.MAX_VALUE) {
       return null;
     }
-    int[] index = new int[vl];
-    for (int lane = 0; lane < vl; lane++) {
+    int[] index = new int[VL];
+    for (int lane = 0; lane < VL; lane++) {
       index[lane] = (lane / width) * ld + lane % width;
     }
     return index;
