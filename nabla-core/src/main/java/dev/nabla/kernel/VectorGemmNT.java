@@ -67,10 +67,14 @@ final class VectorGemmNT {
         for (int j = j0; j < j1; j += MR) {
           int cols = Math.min(MR, j1 - j);
           int ci = cOff + i0 * ldc + j;
-          for (int q = 0; q < cols; q++) {
-            for (int i = 0; i < rows; i++) {
-              float old = c[ci + i * ldc + q];
-              tile[q * NR + i] = !first ? old : beta == 0 ? 0f : beta * old;
+          if (first && beta == 0) {
+            java.util.Arrays.fill(tile, 0f);
+          } else {
+            for (int q = 0; q < cols; q++) {
+              for (int i = 0; i < rows; i++) {
+                float old = c[ci + i * ldc + q];
+                tile[q * NR + i] = first ? beta * old : old;
+              }
             }
           }
           int bj = bOff + j * ldb + pc;
