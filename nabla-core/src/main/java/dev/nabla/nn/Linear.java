@@ -125,11 +125,7 @@ public final class Linear extends Module {
             throw new IllegalArgumentException("Linear(" + inFeatures + " -> " + outFeatures + "): input of shape "
                     + Shapes.str(x.shape()) + " must end in " + inFeatures + " features");
         }
-        Tensor y = x.matmul(weight.t());
-        if (bias != null) {
-            y = y.add(bias);
-        }
-        return activation.apply(y);
+        return activation.apply(x.linear(weight, bias));
     }
 
     /** The weight, {@code [out, in]}. */

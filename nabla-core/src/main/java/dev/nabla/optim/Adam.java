@@ -1,5 +1,6 @@
 package dev.nabla.optim;
 
+import dev.nabla.kernel.Fused;
 import dev.nabla.tensor.Tensor;
 import java.util.List;
 
@@ -64,16 +65,7 @@ public final class Adam extends Optimizer {
         float shrink = (float) (1 - lr * decoupled);
         float stepSize = (float) (lr / (1 - Math.pow(beta1, step)));
         float invBc2Sqrt = (float) (1 / Math.sqrt(1 - Math.pow(beta2, step)));
-        float e = (float) eps;
-        for (int i = 0; i < p.length; i++) {
-            float pi = p[i];
-            float gi = g[i] + wd * pi;
-            float mi = flush(b1 * m[i] + c1 * gi);
-            float vi = flush(b2 * v[i] + c2 * gi * gi);
-            m[i] = mi;
-            v[i] = vi;
-            p[i] = pi * shrink - stepSize * (mi / ((float) Math.sqrt(vi) * invBc2Sqrt + e));
-        }
+        Fused.adam(p, g, m, v, b1, c1, b2, c2, wd, shrink, stepSize, invBc2Sqrt, (float) eps);
     }
 
     static void updateDouble(double[] p, double[] g, Tensor[] state, long step, double lr, double beta1, double beta2,

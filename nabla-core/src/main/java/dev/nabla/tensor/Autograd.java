@@ -55,10 +55,12 @@ final class Autograd {
         }
         List<Tensor> order = topologicalOrder(root);
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        Set<Object> delivered = Collections.newSetFromMap(new IdentityHashMap<>());
+        delivered.add(seed.storage());
         boolean anomaly = GradMode.isAnomalyDetectionEnabled();
         try (var scope = createGraph ? GradMode.enableGrad() : GradMode.noGrad()) {
             if (root.node == null) {
-                deliver(root, seed, createGraph, captured);
+                deliver(root, seed, createGraph, captured, delivered);
                 return;
             }
             grads.put(root, seed);
@@ -91,7 +93,7 @@ final class Autograd {
                         checkFinite(n, i, in, gi);
                     }
                     if (in.node == null) {
-                        deliver(in, gi, createGraph, captured);
+                        deliver(in, gi, createGraph, captured, delivered);
                     } else {
                         grads.merge(in, gi, Tensor::add);
                     }
@@ -104,9 +106,13 @@ final class Autograd {
     }
 
     /** Hands a leaf's gradient to the caller's capture map when there is one, else accumulates it in .grad. */
-    private static void deliver(Tensor leaf, Tensor g, boolean createGraph, Map<Tensor, Tensor> captured) {
+    private static void deliver(Tensor leaf, Tensor g, boolean createGraph, Map<Tensor, Tensor> captured,
+            Set<Object> delivered) {
         if (captured == null) {
-            accumulateLeaf(leaf, g, createGraph);
+            // A leaf keeps g itself only if no other leaf holds g's storage; else a copy, so that an in-place
+            // update of one leaf's gradient (clipping, say) can never change another's.
+            boolean fresh = createGraph || (g.ownsArray() && delivered.add(g.storage()));
+            accumulateLeaf(leaf, fresh ? g : g.contiguousCopy(), createGraph);
         } else if (captured.containsKey(leaf)) {
             captured.merge(leaf, g, (old, add) -> old == null ? add : old.add(add));
         }
@@ -117,8 +123,7 @@ final class Autograd {
             return;
         }
         if (leaf.grad == null) {
-            // A copy, so that two leaves never share one gradient object that an in-place update could change twice.
-            leaf.grad = createGraph ? g : g.contiguousCopy();
+            leaf.grad = g;
         } else {
             leaf.grad = leaf.grad.add(g);
         }

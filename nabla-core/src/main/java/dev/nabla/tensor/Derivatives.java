@@ -1,5 +1,7 @@
 package dev.nabla.tensor;
 
+import dev.nabla.autograd.GradMode;
+
 /**
  * The derivative rule of every primitive, in one place: given the upstream gradient {@code g} of an op's output,
  * the gradient of each input (its vector–Jacobian product).
@@ -22,7 +24,7 @@ final class Derivatives {
             case LOG -> one(g.div(a));
             case SQRT -> one(g.div(out.mul(2)));
             case ABS -> one(g.mul(a.sign()));
-            case RELU -> one(g.mul(a.gt(0)));
+            case RELU -> one(GradMode.isEnabled() ? g.mul(a.gt(0)) : Elementwise.reluBackward(g, a));
             case SIGMOID -> one(g.mul(out).mul(out.rsub(1)));
             case TANH -> one(g.mul(out.square().rsub(1)));
             case ADD -> two(g, g);
@@ -62,6 +64,12 @@ final class Derivatives {
             case GATHER -> one(a.zerosLike().scatterAdd(n.ints[0], n.aux, g));
             case SCATTER_ADD -> two(g, needs[1] ? g.gather(n.ints[0], n.aux) : null);
             case MATMUL -> two(needs[0] ? g.matmul(b.mT()) : null, needs[1] ? a.mT().matmul(g) : null);
+            case LINEAR -> {
+                Tensor g2 = g.dim() == 1 ? g.unsqueeze(0) : g.flatten(0, -2);
+                Tensor x2 = a.dim() == 1 ? a.unsqueeze(0) : a.flatten(0, -2);
+                yield new Tensor[] {needs[0] ? g.matmul(b) : null, needs[1] ? g2.mT().matmul(x2) : null,
+                    in.length > 2 && needs[2] ? g2.sum(0, false) : null};
+            }
             case LOG_SOFTMAX -> one(g.sub(out.exp().mul(g.sum(n.ints[0], true))));
             case CAST -> one(g.to(a.dtype));
         };

@@ -1,5 +1,6 @@
 package dev.nabla.tensor;
 
+import dev.nabla.kernel.Fused;
 import dev.nabla.kernel.Strided;
 
 /** Forward computation of the element-wise ops, with broadcasting, for both element types. */
@@ -20,6 +21,9 @@ final class Elementwise {
     }
 
     static Tensor unary(Prim op, Tensor x) {
+        if (x.f != null && x.ownsArray()) {
+            return Tensor.record(unaryFlat(op, x.f, x.shape), op, new Tensor[] {x}, null, 0, null);
+        }
         Tensor out = Tensor.empty(x.dtype, x.shape.clone());
         int[][] strides = {x.strides};
         int s = x.shape.length == 0 ? 0 : x.strides[x.shape.length - 1];
@@ -41,6 +45,29 @@ final class Elementwise {
             });
         }
         return Tensor.record(out, op, new Tensor[] {x}, null, 0, null);
+    }
+
+    /** A contiguous float32 operand as one flat loop, without the strided walk. */
+    private static Tensor unaryFlat(Prim op, float[] x, int[] shape) {
+        float[] z = new float[x.length];
+        if (op == Prim.RELU) {
+            Fused.relu(x, z, x.length);
+        } else {
+            for (int i = 0; i < z.length; i++) {
+                z[i] = (float) apply(op, x[i]);
+            }
+        }
+        return new Tensor(z, shape.clone());
+    }
+
+    /** g where x &gt; 0, else 0: relu's gradient without recording (backward without createGraph). */
+    static Tensor reluBackward(Tensor g, Tensor x) {
+        if (g.f != null && g.ownsArray() && x.ownsArray() && java.util.Arrays.equals(g.shape, x.shape)) {
+            float[] z = new float[g.f.length];
+            Fused.reluBackward(x.f, g.f, z, z.length);
+            return new Tensor(z, g.shape.clone());
+        }
+        return g.mul(x.gt(0));
     }
 
     private static double apply(Prim op, double x) {
@@ -154,11 +181,16 @@ final class Elementwise {
         return Tensor.record(out, op, new Tensor[] {a, b}, null, 0, null);
     }
 
-    /** The common case of two contiguous float32 operands of one shape, as tight loops the JIT vectorises. */
+    /**
+     * The common cases on contiguous float32 operands, as tight loops: equal shapes, a matrix and a row broadcast
+     * over it (adding a bias), and a scalar on either side. Null when none applies.
+     */
     private static Tensor fastSameShape(Prim op, Tensor a, Tensor b) {
-        if (a.f == null || b.f == null || !a.ownsArray() || !b.ownsArray()
-                || !java.util.Arrays.equals(a.shape, b.shape)) {
+        if (a.f == null || b.f == null || !a.ownsArray() || !b.ownsArray()) {
             return null;
+        }
+        if (!java.util.Arrays.equals(a.shape, b.shape)) {
+            return fastBroadcast(op, a, b);
         }
         float[] x = a.f;
         float[] y = b.f;
@@ -190,7 +222,64 @@ final class Elementwise {
         return new Tensor(z, a.shape.clone());
     }
 
+    private static Tensor fastBroadcast(Prim op, Tensor a, Tensor b) {
+        int na = a.f.length;
+        int nb = b.f.length;
+        if (nb == 1 && b.shape.length <= a.shape.length) {
+            float y = b.f[0];
+            float[] x = a.f;
+            float[] z = new float[na];
+            for (int i = 0; i < na; i++) {
+                z[i] = (float) apply(op, x[i], y);
+            }
+            return new Tensor(z, a.shape.clone());
+        }
+        if (na == 1 && a.shape.length <= b.shape.length) {
+            float x = a.f[0];
+            float[] y = b.f;
+            float[] z = new float[nb];
+            for (int i = 0; i < nb; i++) {
+                z[i] = (float) apply(op, x, y[i]);
+            }
+            return new Tensor(z, b.shape.clone());
+        }
+        if (op == Prim.ADD && nb > 0 && isSuffix(b.shape, a.shape)) {
+            float[] z = new float[na];
+            Fused.addRow(a.f, b.f, z, na / nb, nb);
+            return new Tensor(z, a.shape.clone());
+        }
+        return null;
+    }
+
+    /** True when {@code inner}, without leading 1s, is a trailing part of {@code outer}: a row that tiles it. */
+    private static boolean isSuffix(int[] inner, int[] outer) {
+        int lead = 0;
+        while (lead < inner.length && inner[lead] == 1) {
+            lead++;
+        }
+        int len = inner.length - lead;
+        if (len == 0 || len > outer.length) {
+            return false;
+        }
+        for (int i = 0; i < len; i++) {
+            if (inner[lead + i] != outer[outer.length - len + i]) {
+                return false;
+            }
+        }
+        return inner.length <= outer.length;
+    }
+
     static Tensor compare(Cmp op, Tensor a, Tensor b) {
+        if (a.f != null && b.f != null && b.f.length == 1 && b.ownsArray() && a.ownsArray()
+                && b.shape.length <= a.shape.length) {
+            float y = b.f[0];
+            float[] x = a.f;
+            float[] z = new float[x.length];
+            for (int i = 0; i < z.length; i++) {
+                z[i] = (float) apply(op, x[i], y);
+            }
+            return new Tensor(z, a.shape.clone());
+        }
         return zip(op.name().toLowerCase(), a, b, (x, y) -> apply(op, x, y));
     }
 
@@ -230,6 +319,18 @@ final class Elementwise {
         if (!java.util.Arrays.equals(outShape, dst.shape)) {
             throw new IllegalArgumentException((add ? "addInPlace" : "assign") + ": source shape "
                     + Shapes.str(src.shape) + " does not broadcast to destination shape " + Shapes.str(dst.shape));
+        }
+        if (dst.f != null && dst.isContiguous() && src.isContiguous() && java.util.Arrays.equals(dst.shape, src.shape)) {
+            int n = dst.numel();
+            if (!add) {
+                System.arraycopy(src.f, src.offset, dst.f, dst.offset, n);
+            } else {
+                float a = (float) alpha;
+                for (int i = 0, p = dst.offset, q = src.offset; i < n; i++) {
+                    dst.f[p + i] += a * src.f[q + i];
+                }
+            }
+            return;
         }
         int[] sd = dst.strides;
         int[] ss = broadcastStrides(src, outShape);

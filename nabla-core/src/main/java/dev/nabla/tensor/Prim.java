@@ -14,5 +14,5 @@ public enum Prim {
     // movement
     RESHAPE, PERMUTE, EXPAND, NARROW, PAD, CONCAT, INDEX_SELECT, INDEX_ADD, GATHER, SCATTER_ADD,
     // linear algebra and fused
-    MATMUL, LOG_SOFTMAX, CAST
+    MATMUL, LINEAR, LOG_SOFTMAX, CAST
 }

@@ -1,5 +1,7 @@
 package dev.nabla.tensor;
 
+import dev.nabla.kernel.Fused;
+
 /** Forward computation of the reductions: the reduced dimensions are moved last, then each row is folded. */
 final class Reduce {
     private Reduce() {}
@@ -70,6 +72,10 @@ final class Reduce {
         Tensor out = Tensor.empty(x.dtype, reducedShape(x.shape, mask, keepDim));
         int outer = out.numel();
         int inner = count(x, dims);
+        if (x.f != null && x.isContiguous() && isLeading(mask)) {
+            Fused.sumRows(x.f, x.offset, inner, outer, out.f);
+            return Tensor.record(out, Prim.SUM, new Tensor[] {x}, encode(mask, keepDim), 0, null);
+        }
         Tensor a = arrange(x, mask);
         for (int o = 0; o < outer; o++) {
             double acc = 0;
@@ -86,6 +92,20 @@ final class Reduce {
             out.setRaw(o, acc);
         }
         return Tensor.record(out, Prim.SUM, new Tensor[] {x}, encode(mask, keepDim), 0, null);
+    }
+
+    /** True when the reduced dimensions are exactly the leading ones (and at least one is kept): summing rows. */
+    private static boolean isLeading(boolean[] mask) {
+        int k = 0;
+        while (k < mask.length && mask[k]) {
+            k++;
+        }
+        for (int i = k; i < mask.length; i++) {
+            if (mask[i]) {
+                return false;
+            }
+        }
+        return k > 0 && k < mask.length;
     }
 
     static Tensor max(Tensor x, int[] dims, boolean keepDim) {

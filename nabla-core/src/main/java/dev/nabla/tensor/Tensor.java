@@ -289,6 +289,11 @@ public final class Tensor {
         return offset == 0 && length == numel() && isContiguous();
     }
 
+    /** The backing array (float[] or double[]), for identity checks. */
+    Object storage() {
+        return f != null ? f : d;
+    }
+
     /** The value of a one-element tensor. */
     public double item() {
         if (numel() != 1) {
@@ -1283,6 +1288,33 @@ public final class Tensor {
         checkSameDtype("matmul", this, other);
         Tensor out = MatMul.forward(this, other);
         return record(out, Prim.MATMUL, new Tensor[] {this, other}, null, 0, null);
+    }
+
+    /**
+     * The affine map of a dense layer, {@code this · weightᵀ + bias}, for inputs {@code [..., in]}, a weight
+     * {@code [out, in]} (PyTorch's layout) and an optional bias {@code [out]}: one fused op whose weight gradient
+     * gᵀ·x comes out in the weight's own layout, with no transposed copy.
+     */
+    public Tensor linear(Tensor weight, Tensor bias) {
+        if (weight.dim() != 2 || dim() == 0 || size(-1) != weight.size(1)) {
+            throw new IllegalArgumentException("linear: input " + Shapes.str(shape) + " and weight "
+                    + Shapes.str(weight.shape) + " [out, in]: the input must end in the weight's in-size");
+        }
+        if (bias != null && (bias.dim() != 1 || bias.size(0) != weight.size(0))) {
+            throw new IllegalArgumentException("linear: bias " + Shapes.str(bias.shape) + " must be ["
+                    + weight.size(0) + "] for weight " + Shapes.str(weight.shape));
+        }
+        checkSameDtype("linear", this, weight);
+        Tensor out = MatMul.forward(this.dim() == 1 ? unsqueeze(0) : this, weight.t());
+        if (dim() == 1) {
+            out = out.squeeze(0);
+        }
+        if (bias != null) {
+            checkSameDtype("linear", this, bias);
+            Elementwise.accumulate(out, bias, 1);
+        }
+        Tensor[] inputs = bias == null ? new Tensor[] {this, weight} : new Tensor[] {this, weight, bias};
+        return record(out, Prim.LINEAR, inputs, null, 0, null);
     }
 
     // ---------------------------------------------------------------- activations

@@ -69,6 +69,17 @@ class AutogradTest {
     }
 
     @Test
+    void leavesNeverShareGradientStorage() {
+        Tensor a = vec(1, 2, 3, 4).requiresGrad(true);
+        Tensor b = Tensor.fromArray(new double[] {1, 2, 3, 4}, 2, 2).requiresGrad(true);
+        a.add(b.reshape(4)).sum().backward(); // one upstream gradient reaches both leaves
+        try (var scope = GradMode.noGrad()) {
+            a.grad().fill(7); // an in-place update of one leaf's gradient, as clipping does
+        }
+        assertArrayEquals(new double[] {1, 1, 1, 1}, b.grad().toDoubleArray());
+    }
+
+    @Test
     void noGradScopeRecordsNothingAndRestores() {
         Tensor x = vec(1, 2).requiresGrad(true);
         try (var scope = GradMode.noGrad()) {

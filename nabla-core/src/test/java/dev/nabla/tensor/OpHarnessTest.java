@@ -113,6 +113,9 @@ class OpHarnessTest {
         op("matmul/matvec", x -> x[0].matmul(x[1]));
         op("matmul/dot", x -> x[0].matmul(x[1]));
         op("matmul/transposed", x -> x[0].t().matmul(x[1].t()));
+        op("linear", x -> x[0].linear(x[1], x[2]));
+        op("linear/nobias", x -> x[0].linear(x[1], null));
+        op("linear/vector", x -> x[0].linear(x[1], x[2]));
         op("softmax", x -> x[0].softmax(1));
         op("softmax/dim0", x -> x[0].softmax(0));
         op("logSoftmax", x -> x[0].logSoftmax(1));
