@@ -73,7 +73,7 @@ public final class Gemm {
       VectorGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
           beta, c, cOff, ldc);
     } else {
-      RowRange rows = (start, end) -> plainRows(start, end, transA, transB, n, k,
+      Parallel.RangeBody rows = (start, end) -> plainRows(start, end, transA, transB, n, k,
           alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
       forRows(m, n, k, rows);
     }
@@ -96,15 +96,13 @@ public final class Gemm {
       scale(m, n, beta, c, cOff, ldc);
       return;
     }
-    RowRange rows = (start, end) -> plainRows(start, end, transA, transB, n, k,
+    Parallel.RangeBody rows = (start, end) -> plainRows(start, end, transA, transB, n, k,
         alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     forRows(m, n, k, rows);
   }
 
-  /** Rows of C computed by one task; the plain paths split C by rows only. */
-  private interface RowRange extends Parallel.RangeBody {}
-
-  private static void forRows(int m, int n, int k, RowRange rows) {
+  /** Runs {@code rows} over the m rows of C, split over threads when the product is large; the plain paths split by rows only. */
+  private static void forRows(int m, int n, int k, Parallel.RangeBody rows) {
     long work = (long) m * n * k;
     if (Parallel.threads() == 1 || work < PARALLEL_MIN_FMAS) {
       rows.run(0, m);
