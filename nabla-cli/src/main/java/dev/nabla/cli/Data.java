@@ -34,7 +34,7 @@ final class Data {
     }
 
     static Tensors tensors(LabeledImages images) {
-        Tensor x = Tensor.fromArray(images.pixelsAsFloats(), images.count(), images.rows(), images.cols());
+        Tensor x = Tensor.wrap(images.pixelsAsFloats(), images.count(), images.rows(), images.cols());
         float[] labels = new float[images.count()];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = images.labels()[i];

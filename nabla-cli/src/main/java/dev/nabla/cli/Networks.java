@@ -5,6 +5,7 @@ import dev.nabla.nn.Flatten;
 import dev.nabla.nn.Linear;
 import dev.nabla.optim.Adagrad;
 import dev.nabla.optim.Adam;
+import dev.nabla.optim.LearningRateSchedule;
 import dev.nabla.optim.AdamW;
 import dev.nabla.optim.Optimizer;
 import dev.nabla.optim.RMSProp;
@@ -40,6 +41,18 @@ final class Networks {
     /** The default learning rate of each optimizer: Keras's for Adam (0.001), the seed's for SGD (0.01). */
     static double defaultLearningRate(String optimizer) {
         return optimizer.equalsIgnoreCase("sgd") ? 0.01 : optimizer.equalsIgnoreCase("adagrad") ? 0.01 : 0.001;
+    }
+
+    /** The learning rate per epoch: cosine decay from {@code rate} to 0 over the epochs, or constant. */
+    static LearningRateSchedule schedule(String name, double rate, int epochs) {
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "cosine":
+                return LearningRateSchedule.cosine(rate, 0, Math.max(epochs, 1));
+            case "constant":
+                return LearningRateSchedule.constant(rate);
+            default:
+                throw new IllegalArgumentException("unknown schedule '" + name + "'; known: cosine, constant");
+        }
     }
 
     static Function<List<Tensor>, Optimizer> optimizer(String name, double lr) {

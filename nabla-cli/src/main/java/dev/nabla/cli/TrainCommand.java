@@ -5,6 +5,9 @@ import dev.nabla.data.Split;
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.kernel.Parallel;
 import dev.nabla.nn.loss.Losses;
+import dev.nabla.nn.loss.Reduction;
+import dev.nabla.optim.LearningRateSchedule;
+import dev.nabla.train.callbacks.LearningRateScheduler;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import dev.nabla.train.FitOptions;
@@ -44,6 +47,14 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", description = "Learning rate (default: 0.001 for Adam-like optimizers, 0.01 for SGD).")
     Double lr;
 
+    @Option(names = "--label-smoothing", defaultValue = "0.1",
+            description = "Label smoothing of the softmax cross-entropy (default: ${DEFAULT-VALUE}; 0 = none).")
+    double labelSmoothing;
+
+    @Option(names = "--schedule", defaultValue = "cosine",
+            description = "Learning-rate schedule over the epochs: cosine (to 0) or constant (default: ${DEFAULT-VALUE}).")
+    String schedule;
+
     @Option(names = "--seed", defaultValue = "42", description = "Seed for weights and shuffling (default: ${DEFAULT-VALUE}).")
     long seed;
 
@@ -73,12 +84,14 @@ final class TrainCommand implements Callable<Integer> {
         Data.Tensors test = Data.tensors(split.test());
         double rate = lr != null ? lr : Networks.defaultLearningRate(optimizer);
         Model net = Networks.byName(model).build(new Generator(seed), split.train().rows(), split.train().cols());
-        net.compile(Networks.optimizer(optimizer, rate), Losses.softmaxCrossEntropy(), Metrics.accuracy());
+        net.compile(Networks.optimizer(optimizer, rate), Losses.softmaxCrossEntropy(labelSmoothing, Reduction.MEAN),
+                Metrics.accuracy());
+        LearningRateSchedule lrs = Networks.schedule(schedule, rate, epochs);
         System.out.print(net.summary());
-        System.out.printf(Locale.ROOT, "optimizer: %s, learning rate %s, batch size %d, seed %d, threads %d%n",
-                optimizer, rate, batchSize, seed, Parallel.threads());
+        System.out.printf(Locale.ROOT, "optimizer: %s, learning rate %s (%s schedule), label smoothing %s, batch size %d,"
+                + " seed %d, threads %d%n", optimizer, rate, schedule, labelSmoothing, batchSize, seed, Parallel.threads());
         History history = net.fit(train.x(), train.y(), FitOptions.epochs(epochs).batchSize(batchSize).seed(seed)
-                .validationData(test.x(), test.y()));
+                .validationData(test.x(), test.y()).callbacks(new LearningRateScheduler(lrs::rate)));
         int correct = correctCount(net, test);
         double accuracy = test.count() == 0 ? 0 : (double) correct / test.count();
         if (out != null) {

@@ -44,8 +44,8 @@ public final class DataLoader {
         if (b.batchSize <= 0) {
             throw new IllegalArgumentException("DataLoader: batch size must be positive, got " + b.batchSize);
         }
-        this.xs = b.x.toFloatArray();
-        this.ys = b.y.toFloatArray();
+        this.xs = rowMajor(b.x);
+        this.ys = rowMajor(b.y);
         this.xShape = b.x.shape();
         this.yShape = b.y.shape();
         this.count = xShape[0];
@@ -55,6 +55,11 @@ public final class DataLoader {
         this.dropLast = b.dropLast;
         this.prefetch = b.prefetch;
         this.transform = b.transform;
+    }
+
+    /** The values in row-major order: the tensor's own array when it has one (no copy of a large dataset). */
+    private static float[] rowMajor(Tensor t) {
+        return t.dtype() == dev.nabla.tensor.DType.FLOAT32 && t.ownsStorage() ? t.floatData() : t.toFloatArray();
     }
 
     /** Starts a loader over inputs {@code x} and targets {@code y}. */

@@ -69,6 +69,8 @@ public final class Gemm {
     }
     if (k == 0 || alpha == 0) {
       scale(m, n, beta, c, cOff, ldc);
+    } else if (simd && SmallGemm.applies(transA, transB, m, n, k)) {
+      SmallGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
     } else if (simd) {
       VectorGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
           beta, c, cOff, ldc);

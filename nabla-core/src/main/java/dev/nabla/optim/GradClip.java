@@ -106,16 +106,7 @@ public final class GradClip {
     }
 
     private static boolean ownsStorage(Tensor g) {
-        try {
-            if (g.dtype() == DType.FLOAT32) {
-                g.floatData();
-            } else {
-                g.doubleData();
-            }
-            return true;
-        } catch (IllegalStateException view) {
-            return false;
-        }
+        return g.ownsStorage();
     }
 
     private static float[] values(Tensor g) {

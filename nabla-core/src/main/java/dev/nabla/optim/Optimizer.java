@@ -57,15 +57,9 @@ public abstract class Optimizer {
                 throw new IllegalArgumentException(op + ": parameter " + describe(i, p) + " must be a leaf tensor with"
                         + " requiresGrad(true), got " + (p.isLeaf() ? "requiresGrad false" : "the result of " + p.gradFn()));
             }
-            try {
-                if (p.dtype() == DType.FLOAT32) {
-                    p.floatData();
-                } else {
-                    p.doubleData();
-                }
-            } catch (IllegalStateException e) {
+            if (!p.ownsStorage()) {
                 throw new IllegalArgumentException(op + ": parameter " + describe(i, p)
-                        + " is a view of another tensor's storage; parameters must own their storage", e);
+                        + " is a view of another tensor's storage; parameters must own their storage");
             }
         }
         this.params = Collections.unmodifiableList(new ArrayList<>(params));
@@ -179,19 +173,11 @@ public abstract class Optimizer {
 
     /** The gradient's values: its own array when it owns one (the usual case, no copy), else a copy. */
     private static float[] floatArray(Tensor g) {
-        try {
-            return g.floatData();
-        } catch (IllegalStateException notOwned) {
-            return g.toFloatArray();
-        }
+        return g.ownsStorage() ? g.floatData() : g.toFloatArray();
     }
 
     private static double[] doubleArray(Tensor g) {
-        try {
-            return g.doubleData();
-        } catch (IllegalStateException notOwned) {
-            return g.toDoubleArray();
-        }
+        return g.ownsStorage() ? g.doubleData() : g.toDoubleArray();
     }
 
     // ---------------------------------------------------------------- state dict

@@ -138,6 +138,15 @@ public final class Tensor {
         return new Tensor(data.clone(), shape.clone());
     }
 
+    /**
+     * A float32 tensor that uses {@code data} itself as its storage, without copying (PyTorch's
+     * {@code from_numpy}): for large datasets. Later writes to the array show in the tensor.
+     */
+    public static Tensor wrap(float[] data, int... shape) {
+        checkLength("wrap", data.length, shape);
+        return new Tensor(data, shape.clone());
+    }
+
     /** A float64 tensor holding a copy of {@code data} in the given shape. */
     public static Tensor fromArray(double[] data, int... shape) {
         checkLength("fromArray", data.length, shape);
@@ -281,6 +290,14 @@ public final class Tensor {
             expected *= shape[i];
         }
         return true;
+    }
+
+    /**
+     * True when this tensor exactly fills its backing array from index 0 in row-major order, so that
+     * {@link #floatData()} / {@link #doubleData()} can hand out the array itself.
+     */
+    public boolean ownsStorage() {
+        return ownsArray();
     }
 
     /** True when this tensor exactly fills its backing array from index 0, so the array can be used directly. */

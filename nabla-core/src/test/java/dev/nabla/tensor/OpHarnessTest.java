@@ -128,7 +128,7 @@ class OpHarnessTest {
             "addInPlace", "copyFrom", "fill", // in-place updates for optimizers, outside the graph
             "view", "expandAs", "to", // aliases: reshape, expand, and cast
             "zeros", "ones", "full", "scalar", "arange", "eye", "fromArray", "of", "rand", "randn", "uniform",
-            "normal", "gradients");
+            "normal", "gradients", "wrap");
 
     record Case(String name, List<Tensor> inputs, Tensor output, Tensor weight, List<Tensor> grads) {}
 
