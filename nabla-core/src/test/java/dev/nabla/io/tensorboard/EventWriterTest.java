@@ -3,27 +3,20 @@ package dev.nabla.io.tensorboard;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.nabla.io.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class EventWriterTest {
-    static final String PYTHON = "/usr/bin/python3";
-    static final String READER = "../tools/reference/read_tfevents.py";
-    static final String INSTALL = "install the Python protobuf runtime: apt-get install -y python3-protobuf";
-
     @TempDir
     Path dir;
 
@@ -89,7 +82,7 @@ class EventWriterTest {
             w.addHistogram("weights/0.weight", histogram, 2);
             w.flush();
         }
-        List<?> records = (List<?>) Json.parse(readIndependently(file));
+        List<?> records = (List<?>) Json.parse(IndependentReader.read(file));
         assertEquals(4, records.size());
 
         Map<?, ?> first = (Map<?, ?>) records.get(0);
@@ -127,28 +120,5 @@ class EventWriterTest {
         Map<?, ?> v = (Map<?, ?>) values.get(0);
         assertEquals(tag, v.get("tag"));
         assertEquals((double) value, ((Number) v.get("simple_value")).doubleValue());
-    }
-
-    /**
-     * Decodes an event file with tools/reference/read_tfevents.py (the protobuf runtime of Debian's
-     * python3-protobuf) and returns its JSON; fails, never skips, when the reader cannot run.
-     */
-    static String readIndependently(Path file) throws IOException, InterruptedException {
-        if (!Files.isExecutable(Path.of(PYTHON))) {
-            fail(PYTHON + " is missing: the event-file test needs Python 3 and its protobuf runtime; " + INSTALL);
-        }
-        if (!Files.isRegularFile(Path.of(READER))) {
-            fail(READER + " not found from " + Path.of("").toAbsolutePath() + " (run the tests from nabla-core)");
-        }
-        Process p = new ProcessBuilder(PYTHON, READER, file.toString()).redirectError(ProcessBuilder.Redirect.PIPE)
-                .start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String stderr = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "read_tfevents.py did not finish");
-        if (p.exitValue() == 3) {
-            fail("the Python protobuf module is missing for " + PYTHON + ": " + INSTALL + "\n" + stderr);
-        }
-        assertEquals(0, p.exitValue(), "read_tfevents.py failed on " + file + ":\n" + stderr);
-        return out;
     }
 }
