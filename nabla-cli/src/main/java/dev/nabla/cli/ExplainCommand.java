@@ -60,6 +60,10 @@ final class ExplainCommand implements Callable<Integer> {
         if (!(lr > 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("--lr must be a positive number, got " + lr);
         }
+        Path dir = mermaid == null ? null : mermaid.toAbsolutePath().getParent();
+        if (dir != null && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--mermaid: directory " + dir + " does not exist");
+        }
         out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         Generator gen = new Generator(seed);
         HandNet net = HandNet.random(dims, gen, act, lossFn);
@@ -121,8 +125,8 @@ final class ExplainCommand implements Callable<Integer> {
             out.println("  (hidden layers use " + net.activation.symbol + "; the output layer stays σ so that ŷ ∈ (0, 1))");
         }
         out.println("Loss: " + net.loss.title + ", " + net.loss.formula + ", N = " + net.sizes[layers] + " outputs");
-        out.println("Vectors are columns, printed as [ … ]ᵀ; ⊙ is the element-wise product; " + net.activation.symbol
-                + "' is the derivative.");
+        out.println("Vectors are columns, printed as [ … ]ᵀ; ⊙ is the element-wise product; f' is the derivative of an"
+                + " activation f.");
     }
 
     private void parameters(HandNet net, double[] x, double[] y) {

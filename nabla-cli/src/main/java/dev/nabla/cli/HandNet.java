@@ -81,16 +81,12 @@ final class HandNet {
         abstract Tensor apply(Tensor z);
 
         static Activation parse(String name) {
-            switch (name) {
-                case "sigmoid":
-                    return SIGMOID;
-                case "tanh":
-                    return TANH;
-                case "relu":
-                    return RELU;
-                default:
-                    throw new IllegalArgumentException("unknown activation '" + name + "' (expected sigmoid, tanh or relu)");
-            }
+            return switch (name) {
+                case "sigmoid" -> SIGMOID;
+                case "tanh" -> TANH;
+                case "relu" -> RELU;
+                default -> throw new IllegalArgumentException("unknown activation '" + name + "' (expected sigmoid, tanh or relu)");
+            };
         }
     }
 
@@ -164,14 +160,11 @@ final class HandNet {
         abstract Tensor value(Tensor yhat, Tensor y);
 
         static Loss parse(String name) {
-            switch (name) {
-                case "bce":
-                    return BCE;
-                case "mse":
-                    return MSE;
-                default:
-                    throw new IllegalArgumentException("unknown loss '" + name + "' (expected bce or mse)");
-            }
+            return switch (name) {
+                case "bce" -> BCE;
+                case "mse" -> MSE;
+                default -> throw new IllegalArgumentException("unknown loss '" + name + "' (expected bce or mse)");
+            };
         }
     }
 

@@ -149,7 +149,7 @@ class ExplainCommandTest {
     }
 
     @Test
-    void badOptionsFailWithOneLine() {
+    void badOptionsFailWithOneLine(@TempDir Path dir) {
         String[][] cases = {
             {"--sizes", "2,1", "1", "nabla explain: --sizes needs at least 2 layers"},
             {"--sizes", "2,x,1", "1", "nabla explain: --sizes: 'x' is not a number"},
@@ -158,6 +158,7 @@ class ExplainCommandTest {
             {"--loss", "hinge", "1", "nabla explain: unknown loss 'hinge'"},
             {"--lr", "-0.1", "1", "nabla explain: --lr must be a positive number"},
             {"--lr", "fast", "2", "nabla explain: Invalid value for option '--lr'"},
+            {"--mermaid", dir.resolve("missing").resolve("g.mmd").toString(), "1", "nabla explain: --mermaid: directory"},
         };
         for (String[] c : cases) {
             String[] r = run("explain", c[0], c[1]);
