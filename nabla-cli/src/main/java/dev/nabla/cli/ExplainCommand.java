@@ -271,8 +271,9 @@ final class ExplainCommand implements Callable<Integer> {
         note("4.2.3 calls layer 1's slope ∂h2/∂h1, and differentiates by the input x instead of by W1:",
                 "seed:  ∂h2/∂h1 = σ'(W1x + b1),  ∂L/∂W1 = ∂L/∂h1·∂h1/∂x,  ∂L/∂b1 = ∂L/∂h1",
                 "right: ∂h1/∂z1 = f'(z1) = f'(W1x + b1), ∂h2/∂h1 = diag(f'(z2))·W2,");
-        out.println("         δ1 = (W2ᵀ·δ2) ⊙ f'(z1),  ∂L/∂W1 = δ1·xᵀ,  ∂L/∂b1 = δ1");
-        out.println("  In general: δL = ∂L/∂ŷ ⊙ σ'(zL); δl = (W(l+1)ᵀ·δ(l+1)) ⊙ f'(zl); ∂L/∂Wl = δl·h(l−1)ᵀ; ∂L/∂bl = δl.");
+        out.println("             δ1 = (W2ᵀ·δ2) ⊙ f'(z1),  ∂L/∂W1 = δ1·xᵀ,  ∂L/∂b1 = δ1");
+        out.println("  In general: at the output δ = ∂L/∂ŷ ⊙ σ'(z); below it δl = (W(l+1)ᵀ·δ(l+1)) ⊙ f'(zl);");
+        out.println("  and for every layer ∂L/∂Wl = δl·h(l−1)ᵀ, ∂L/∂bl = δl (with h0 = x).");
     }
 
     // ---------------------------------------------------------------- autograd and finite differences
