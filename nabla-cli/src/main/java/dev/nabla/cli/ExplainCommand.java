@@ -1,5 +1,6 @@
 package dev.nabla.cli;
 
+import dev.nabla.autograd.GraphExport;
 import dev.nabla.autograd.GradCheck;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
@@ -217,7 +218,7 @@ final class ExplainCommand implements Callable<Integer> {
             out.println("    " + r);
         }
         if (mermaid != null) {
-            String chart = MermaidGraph.of(lossTensor);
+            String chart = GraphExport.mermaid(lossTensor);
             Files.writeString(mermaid, chart, StandardCharsets.UTF_8);
             out.println("  Computation graph written to " + mermaid + " (Mermaid flowchart, "
                     + chart.lines().filter(s -> s.contains("-->")).count() + " edges)");
