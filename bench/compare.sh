@@ -15,7 +15,8 @@
 # Raw results go to bench/results/<timestamp>.jsonl (one line per run, written as it goes), the
 # summary to <timestamp>.json and <timestamp>.txt, the runs' progress output to <timestamp>.log.
 #
-# Settings (environment): THREADS (1), REPS (3), EPOCHS (5), WARMUP_STEPS (300),
+# Settings (environment): THREADS (1), REPS (3), EPOCHS (5), WARMUP_STEPS (1000; steps of a
+# throw-away model before the timed epochs, so the JIT has compiled the hot code),
 # WORKLOADS ("gemm infer train256 train32"), MAX_BATCHES (all; a small number makes a smoke test),
 # JAVA (java), JAVA_OPTS (-Xmx2g), PYTHON (/usr/bin/python3, Debian's, which has torch),
 # SKIP_BUILD=1 (use the jar as built), SKIP_INSTALL=1 (do not call apt-get).
@@ -24,7 +25,7 @@ set -euo pipefail
 THREADS=${THREADS:-1}
 REPS=${REPS:-3}
 EPOCHS=${EPOCHS:-5}
-WARMUP_STEPS=${WARMUP_STEPS:-300}
+WARMUP_STEPS=${WARMUP_STEPS:-1000}
 WORKLOADS=${WORKLOADS:-"gemm infer train256 train32"}
 MAX_BATCHES=${MAX_BATCHES:-}
 JAVA=${JAVA:-java}

@@ -37,7 +37,7 @@ def parse_args():
     p.add_argument("workload", choices=WORKLOADS)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--epochs", type=int, default=5)
-    p.add_argument("--warmup-steps", type=int, default=300)
+    p.add_argument("--warmup-steps", type=int, default=1000)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--passes", type=int, default=10)
     p.add_argument("--singles", type=int, default=2000)

@@ -60,7 +60,14 @@ public final class Workloads {
   private Workloads() {}
 
   public static void main(String[] args) throws Exception {
-    Options o = Options.parse(args);
+    Options o;
+    try {
+      o = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
     Parallel.setThreads(o.threads);
     if (!Gemm.simdEnabled()) {
       System.err.println("Workloads: WARNING: the Vector API path is off;"
@@ -77,8 +84,11 @@ public final class Workloads {
       case "train256" -> train(o, 256, out);
       case "infer" -> infer(o, out);
       case "gemm" -> gemm(o, out);
-      default -> throw new IllegalArgumentException("Workloads: unknown workload '" + o.workload
-          + "', expected train32, train256, infer or gemm");
+      default -> {
+        System.err.println("Workloads: unknown workload '" + o.workload
+            + "', expected train32, train256, infer or gemm");
+        System.exit(2);
+      }
     }
     System.out.println(out);
   }
@@ -346,7 +356,7 @@ public final class Workloads {
     String workload;
     int threads = 1;
     int epochs = 5;
-    int warmupSteps = 300;
+    int warmupSteps = 1000;
     long seed = 42;
     int passes = 10;
     int warmupPasses = 3;
