@@ -22,16 +22,31 @@ public final class FmaPeak {
     int maxThreads = args.length > 0 ? Integer.parseInt(args[0])
         : Runtime.getRuntime().availableProcessors();
     System.out.printf("vector: %d floats (%s)%n", S.length(), S);
-    for (int i = 0; i < 5; i++) {
-      chains(2_000_000L);
-    }
     for (int threads = 1; threads <= maxThreads; threads *= 2) {
-      double best = 0;
-      for (int round = 0; round < 3; round++) {
-        best = Math.max(best, measure(threads));
-      }
+      double best = peak(threads);
       System.out.printf("threads %d: %.1f GFLOP/s (%.1f per thread)%n", threads, best,
           best / threads);
+    }
+  }
+
+  /** The vector width in floats that the probe uses. */
+  public static int lanes() {
+    return S.length();
+  }
+
+  /** The best of three measurements on {@code threads} threads, in GFLOP/s, after a warm-up. */
+  public static double peak(int threads) throws InterruptedException {
+    warmUp();
+    double best = 0;
+    for (int round = 0; round < 3; round++) {
+      best = Math.max(best, measure(threads));
+    }
+    return best;
+  }
+
+  private static void warmUp() {
+    for (int i = 0; i < 5; i++) {
+      chains(2_000_000L);
     }
   }
 

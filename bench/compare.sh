@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Side-by-side speed benchmark of Nabla and PyTorch on this machine (issue 4).
+#
+#   bench/compare.sh                  # 1 thread, 3 repetitions, 5 timed epochs per training run
+#   THREADS=2 bench/compare.sh        # 2 threads for both (Nabla's Parallel, torch/OpenMP/OpenBLAS)
+#   REPS=5 EPOCHS=10 WORKLOADS="train32" bench/compare.sh
+#
+# Installs what is missing (Debian packages python3-torch, libopenblas0-pthread,
+# dataset-fashion-mnist; needs root), builds nabla-bench's shaded jar with ./mvnw, then for each
+# workload (gemm, infer, train256, train32) runs Nabla (dev.nabla.bench.Workloads) and PyTorch
+# (bench/torch_workloads.py) alternately, REPS times each, the order flipped every repetition, and
+# prints a table of medians, the Nabla/PyTorch ratios and GFLOP/s as a percentage of the FMA peak
+# measured in the same run. PyTorch runs at its best setting here: OpenBLAS with
+# OPENBLAS_CORETYPE=SkylakeX (on AVX-512 processors), OMP_WAIT_POLICY=PASSIVE, flush_denormal on.
+# Raw results go to bench/results/<timestamp>.jsonl (one line per run, written as it goes), the
+# summary to <timestamp>.json and <timestamp>.txt, the runs' progress output to <timestamp>.log.
+#
+# Settings (environment): THREADS (1), REPS (3), EPOCHS (5), WARMUP_STEPS (1000; steps of a
+# throw-away model before the timed epochs, so the JIT has compiled the hot code),
+# WORKLOADS ("gemm infer train256 train32"), MAX_BATCHES (all; a small number makes a smoke test),
+# JAVA (java), JAVA_OPTS (-Xmx2g), PYTHON (/usr/bin/python3, Debian's, which has torch),
+# SKIP_BUILD=1 (use the jar as built), SKIP_INSTALL=1 (do not call apt-get).
+set -euo pipefail
+
+THREADS=${THREADS:-1}
+REPS=${REPS:-3}
+EPOCHS=${EPOCHS:-5}
+WARMUP_STEPS=${WARMUP_STEPS:-1000}
+WORKLOADS=${WORKLOADS:-"gemm infer train256 train32"}
+MAX_BATCHES=${MAX_BATCHES:-}
+JAVA=${JAVA:-java}
+JAVA_OPTS=${JAVA_OPTS:--Xmx2g}
+PYTHON=${PYTHON:-/usr/bin/python3}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+jar="$root/nabla-bench/target/benchmarks.jar"
+say() { echo "compare: $*" >&2; }
+
+install_missing() {
+  local missing=()
+  "$PYTHON" -c 'import torch, numpy' 2>/dev/null || missing+=(python3-torch python3-numpy)
+  dpkg-query -W -f='${Status}' libopenblas0-pthread 2>/dev/null | grep -q "ok installed" \
+    || missing+=(libopenblas0-pthread)
+  [ -e /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] \
+    || [ -e "${NABLA_DATA:-$HOME/.nabla/datasets}/fashion-mnist/train-images-idx3-ubyte.gz" ] \
+    || [ -e "${NABLA_DATA:-$HOME/.nabla/datasets}/fashion-mnist/train-images-idx3-ubyte" ] \
+    || missing+=(dataset-fashion-mnist)
+  command -v "$JAVA" >/dev/null || missing+=(openjdk-17-jdk-headless)
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >&2
+  fi
+}
+
+[ "${SKIP_INSTALL:-0}" = 1 ] || install_missing
+if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
+  say "building nabla-bench"
+  (cd "$root" && ./mvnw -q -B -pl nabla-bench -am package -DskipTests) >&2
+fi
+
+common=(--threads "$THREADS" --epochs "$EPOCHS" --warmup-steps "$WARMUP_STEPS")
+[ -z "$MAX_BATCHES" ] || common+=(--max-batches "$MAX_BATCHES")
+nabla_cmd=("$JAVA" --add-modules=jdk.incubator.vector $JAVA_OPTS -cp "$jar" dev.nabla.bench.Workloads)
+torch_cmd=("$PYTHON" "$root/bench/torch_workloads.py")
+
+results="$root/bench/results"
+mkdir -p "$results"
+stamp=$(date +%Y%m%d-%H%M%S)
+raw="$results/$stamp.jsonl"
+log="$results/$stamp.log"
+: >"$raw"
+{
+  echo "# bench/compare.sh THREADS=$THREADS REPS=$REPS EPOCHS=$EPOCHS WARMUP_STEPS=$WARMUP_STEPS"
+  echo "# WORKLOADS=\"$WORKLOADS\" MAX_BATCHES=$MAX_BATCHES JAVA_OPTS=\"$JAVA_OPTS\""
+  echo "# commit $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$root" \
+    && git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs"
+} | tee "$log" >&2
+
+run() { # impl workload rep
+  local impl=$1 workload=$2 rep=$3 out start end
+  local -a cmd
+  if [ "$impl" = nabla ]; then cmd=("${nabla_cmd[@]}"); else cmd=("${torch_cmd[@]}"); fi
+  say "rep $rep/$REPS: $impl $workload"
+  echo "## rep $rep $impl $workload: ${cmd[*]} $workload ${common[*]}" >>"$log"
+  start=$(date +%s.%N)
+  if ! out=$("${cmd[@]}" "$workload" "${common[@]}" 2>>"$log"); then
+    say "$impl $workload failed; see $log"
+    tail -5 "$log" >&2
+    return 1
+  fi
+  end=$(date +%s.%N)
+  out=$(printf '%s\n' "$out" | grep '^{' | tail -1)
+  printf '{"rep": %d, "wall_s": %.3f, "result": %s}\n' "$rep" "$(awk "BEGIN { print $end - $start }")" "$out" >>"$raw"
+}
+
+for workload in $WORKLOADS; do
+  for rep in $(seq 1 "$REPS"); do
+    if [ $((rep % 2)) -eq 1 ]; then
+      run nabla "$workload" "$rep"; run torch "$workload" "$rep"
+    else
+      run torch "$workload" "$rep"; run nabla "$workload" "$rep"
+    fi
+  done
+done
+
+"$PYTHON" "$root/bench/summarize.py" "$raw" --json "$results/$stamp.json" | tee "$results/$stamp.txt"
+echo
+echo "raw results: $raw; summary: $results/$stamp.json, $results/$stamp.txt; log: $log"

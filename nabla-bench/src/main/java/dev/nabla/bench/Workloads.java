@@ -1,0 +1,482 @@
+package dev.nabla.bench;
+
+import dev.nabla.autograd.GradMode;
+import dev.nabla.data.DataLoader;
+import dev.nabla.data.Datasets;
+import dev.nabla.data.LabeledImages;
+import dev.nabla.data.Split;
+import dev.nabla.kernel.Gemm;
+import dev.nabla.kernel.Parallel;
+import dev.nabla.nn.Activation;
+import dev.nabla.nn.Flatten;
+import dev.nabla.nn.Linear;
+import dev.nabla.nn.loss.Losses;
+import dev.nabla.optim.Adam;
+import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.Tensor;
+import dev.nabla.train.Model;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * The workloads of the side-by-side speed benchmark (issue 4), one per run, each printing one JSON
+ * line on stdout; {@code bench/torch_workloads.py} runs the same ones in PyTorch and
+ * {@code bench/compare.sh} alternates the two.
+ *
+ * <pre>
+ * java --add-modules=jdk.incubator.vector -cp nabla-bench/target/benchmarks.jar \
+ *     dev.nabla.bench.Workloads train32|train256|infer|gemm [--threads N] [--epochs E]
+ *     [--warmup-steps W] [--seed S] [--passes P] [--singles S] [--gemm-runs R] [--max-batches K]
+ * </pre>
+ *
+ * <ul>
+ *   <li>{@code train32}, {@code train256}: the seed network (784-256-128-10, ReLU, softmax
+ *       cross-entropy, Adam 1e-3) on Fashion-MNIST's 60,000 training images held in memory,
+ *       shuffled each epoch; a throw-away model first trains {@code W} steps to warm the JIT up,
+ *       then a fresh model trains {@code E} timed epochs (of at most {@code K} batches, for smoke
+ *       tests). Each epoch's time covers batch assembly and {@link Model#trainStep}.
+ *   <li>{@code infer}: the 10,000 test images in batches of 1,000 (images/s, median of passes),
+ *       and the median latency of one image.
+ *   <li>{@code gemm}: {@link Gemm#sgemm} on 512³, 1024³ and the MLP's shapes in the NN, TN and NT
+ *       layouts (median of several timed runs after a warm-up), and {@link FmaPeak} on 1 and 2
+ *       threads.
+ * </ul>
+ */
+public final class Workloads {
+
+  /** Input features, hidden sizes and classes of the seed network. */
+  private static final int[] LAYERS = {784, 256, 128, 10};
+
+  /** GEMM shapes as {m, k, n}: C[m×n] = op(A)[m×k]·op(B)[k×n]. */
+  private static final int[][] GEMM_SHAPES = {
+      {512, 512, 512}, {1024, 1024, 1024}, {32, 784, 256}, {32, 256, 128}, {256, 784, 256},
+      {784, 32, 256}};
+
+  private static final String[] LAYOUTS = {"NN", "TN", "NT"};
+
+  private Workloads() {}
+
+  public static void main(String[] args) throws Exception {
+    Options o;
+    try {
+      o = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Parallel.setThreads(o.threads);
+    if (!Gemm.simdEnabled()) {
+      System.err.println("Workloads: WARNING: the Vector API path is off;"
+          + " run the JVM with --add-modules=jdk.incubator.vector");
+    }
+    Json out = new Json()
+        .put("impl", "nabla")
+        .put("workload", o.workload)
+        .put("threads", o.threads)
+        .put("simd", Gemm.simdEnabled())
+        .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+    switch (o.workload) {
+      case "train32" -> train(o, 32, out);
+      case "train256" -> train(o, 256, out);
+      case "infer" -> infer(o, out);
+      case "gemm" -> gemm(o, out);
+      default -> {
+        System.err.println("Workloads: unknown workload '" + o.workload
+            + "', expected train32, train256, infer or gemm");
+        System.exit(2);
+      }
+    }
+    System.out.println(out);
+  }
+
+  /** GEMM FLOPs of one training pass over {@code n} samples; the first layer's input gradient is not needed. */
+  static double trainingFlops(long n) {
+    double forward = 0;
+    double inputGrads = 0;
+    for (int l = 0; l + 1 < LAYERS.length; l++) {
+      double macs = (double) LAYERS[l] * LAYERS[l + 1];
+      forward += 2 * macs;
+      if (l > 0) {
+        inputGrads += 2 * macs;
+      }
+    }
+    return n * (2 * forward + inputGrads);
+  }
+
+  private static void train(Options o, int batch, Json out) throws Exception {
+    Split data = Datasets.fromEnvironment().load(Datasets.FASHION_MNIST);
+    Tensor[] train = tensors(data.train());
+    Tensor[] test = tensors(data.test());
+    int n = train[0].size(0);
+
+    Model warm = model(o.seed + 1);
+    DataLoader warmLoader = DataLoader.of(train[0], train[1]).batchSize(batch).shuffle(o.seed + 1)
+        .build();
+    int steps = 0;
+    long warmStart = System.nanoTime();
+    while (steps < o.warmupSteps) {
+      for (DataLoader.Batch b : warmLoader.epoch(steps)) {
+        warm.trainStep(b.x(), b.y());
+        if (++steps >= o.warmupSteps) {
+          break;
+        }
+      }
+    }
+    double warmSeconds = (System.nanoTime() - warmStart) / 1e9;
+
+    Model model = model(o.seed);
+    DataLoader loader = DataLoader.of(train[0], train[1]).batchSize(batch).shuffle(o.seed).build();
+    double[] seconds = new double[o.epochs];
+    double lastLoss = 0;
+    int seen = 0;
+    for (int e = 0; e < o.epochs; e++) {
+      double lossSum = 0;
+      seen = 0;
+      long start = System.nanoTime();
+      for (DataLoader.Batch b : loader.epoch(e)) {
+        Tensor[] step = model.trainStep(b.x(), b.y());
+        lossSum += step[0].item() * b.x().size(0);
+        seen += b.x().size(0);
+        if (b.index() + 1 >= o.maxBatches) {
+          break;
+        }
+      }
+      seconds[e] = (System.nanoTime() - start) / 1e9;
+      lastLoss = lossSum / seen;
+      System.err.printf(Locale.ROOT, "nabla %s epoch %d: %.3f s, loss %.4f%n", o.workload, e + 1,
+          seconds[e], lastLoss);
+    }
+    double flops = trainingFlops(seen);
+    out.put("batch", batch)
+        .put("samples", seen)
+        .put("warmup_steps", o.warmupSteps)
+        .put("warmup_s", warmSeconds)
+        .put("epochs", o.epochs)
+        .put("epoch_s", seconds)
+        .put("first_epoch_s", seconds[0])
+        .put("last_epoch_s", seconds[o.epochs - 1])
+        .put("gemm_gflop_per_epoch", flops / 1e9)
+        .put("first_epoch_gflops", flops / seconds[0] / 1e9)
+        .put("last_epoch_gflops", flops / seconds[o.epochs - 1] / 1e9)
+        .put("final_train_loss", lastLoss)
+        .put("test_accuracy", accuracy(model, test[0], test[1]));
+  }
+
+  private static void infer(Options o, Json out) throws Exception {
+    Split data = Datasets.fromEnvironment().load(Datasets.FASHION_MNIST);
+    Tensor[] test = tensors(data.test());
+    Tensor x = test[0];
+    int n = x.size(0);
+    int batch = 1000;
+    Model model = model(o.seed);
+    model.network().eval();
+    double[] passes = new double[o.passes];
+    double[] latencies = new double[o.singles];
+    float sink = 0;
+    try (var scope = GradMode.noGrad()) {
+      for (int p = -o.warmupPasses; p < o.passes; p++) {
+        long start = System.nanoTime();
+        for (int from = 0; from < n; from += batch) {
+          sink += model.forward(x.narrow(0, from, Math.min(batch, n - from))).floatData()[0];
+        }
+        if (p >= 0) {
+          passes[p] = (System.nanoTime() - start) / 1e9;
+        }
+      }
+      for (int i = -o.warmupSingles; i < o.singles; i++) {
+        int index = Math.floorMod(i, n);
+        long start = System.nanoTime();
+        Tensor y = model.forward(x.narrow(0, index, 1));
+        long ns = System.nanoTime() - start;
+        sink += y.floatData()[0];
+        if (i >= 0) {
+          latencies[i] = ns / 1e3;
+        }
+      }
+    }
+    double passSeconds = median(passes);
+    out.put("batch", batch)
+        .put("samples", n)
+        .put("passes", o.passes)
+        .put("pass_s", passSeconds)
+        .put("images_per_s", n / passSeconds)
+        .put("single_latency_median_us", median(latencies))
+        .put("single_latency_p90_us", percentile(latencies, 0.9))
+        .put("singles", o.singles)
+        .put("checksum", sink);
+  }
+
+  private static void gemm(Options o, Json out) throws Exception {
+    List<Json> results = new ArrayList<>();
+    Random random = new Random(o.seed);
+    List<GemmCase> cases = new ArrayList<>();
+    for (int[] s : GEMM_SHAPES) {
+      for (String layout : LAYOUTS) {
+        cases.add(new GemmCase(s[0], s[1], s[2], layout, random));
+      }
+    }
+    for (GemmCase c : cases) {
+      c.runFor(0.3);
+    }
+    for (GemmCase c : cases) {
+      c.runFor(0.1);
+      double[] rates = new double[o.gemmRuns];
+      for (int r = 0; r < rates.length; r++) {
+        rates[r] = c.rate(0.03);
+      }
+      double gflops = median(rates);
+      System.err.printf(Locale.ROOT, "nabla gemm %s %s: %.1f GFLOP/s%n", c.name(), c.layout, gflops);
+      results.add(new Json().put("shape", c.name()).put("layout", c.layout).put("gflops", gflops));
+    }
+    double peak1 = FmaPeak.peak(1);
+    double peak2 = FmaPeak.peak(2);
+    System.err.printf(Locale.ROOT, "nabla fma peak: %.1f GFLOP/s (1 thread), %.1f (2 threads)%n",
+        peak1, peak2);
+    out.put("runs_per_case", o.gemmRuns)
+        .put("vector_lanes", FmaPeak.lanes())
+        .put("peak_1t_gflops", peak1)
+        .put("peak_2t_gflops", peak2)
+        .put("gemm", results);
+  }
+
+  /** One GEMM shape and layout with its operands, timed through {@link Gemm#sgemm}. */
+  private static final class GemmCase {
+    final int m;
+    final int k;
+    final int n;
+    final String layout;
+    final boolean transA;
+    final boolean transB;
+    final float[] a;
+    final float[] b;
+    final float[] c;
+
+    GemmCase(int m, int k, int n, String layout, Random random) {
+      this.m = m;
+      this.k = k;
+      this.n = n;
+      this.layout = layout;
+      this.transA = layout.charAt(0) == 'T';
+      this.transB = layout.charAt(1) == 'T';
+      this.a = randomArray(m * k, random);
+      this.b = randomArray(k * n, random);
+      this.c = new float[m * n];
+    }
+
+    String name() {
+      return m + "x" + k + "x" + n;
+    }
+
+    void call() {
+      Gemm.sgemm(transA, transB, m, n, k, 1f, a, 0, transA ? m : k, b, 0, transB ? k : n, 0f, c, 0,
+          n);
+    }
+
+    /** Calls repeatedly for about {@code seconds}; returns the number of calls. */
+    long runFor(double seconds) {
+      long deadline = System.nanoTime() + (long) (seconds * 1e9);
+      long calls = 0;
+      do {
+        call();
+        calls++;
+      } while (System.nanoTime() < deadline);
+      return calls;
+    }
+
+    /** GFLOP/s over a run of at least {@code seconds}. */
+    double rate(double seconds) {
+      long start = System.nanoTime();
+      long calls = runFor(seconds);
+      double elapsed = (System.nanoTime() - start) / 1e9;
+      return 2.0 * m * n * k * calls / elapsed / 1e9;
+    }
+  }
+
+  /** The seed network, built for 28×28 inputs, compiled with Adam 1e-3 and softmax cross-entropy. */
+  private static Model model(long seed) {
+    Model model = Model.sequential(new Flatten(),
+        Linear.dense(LAYERS[1], Activation.RELU),
+        Linear.dense(LAYERS[2], Activation.RELU),
+        Linear.dense(LAYERS[3]))
+        .build(new Generator(seed), 28, 28);
+    model.compile(params -> new Adam(params, 1e-3), Losses.softmaxCrossEntropy());
+    return model;
+  }
+
+  /** Images scaled to [0, 1] as {@code [n, 28, 28]} and labels as {@code [n]}. */
+  private static Tensor[] tensors(LabeledImages images) {
+    Tensor x = Tensor.fromArray(images.pixelsAsFloats(), images.count(), images.rows(),
+        images.cols());
+    float[] labels = new float[images.count()];
+    for (int i = 0; i < labels.length; i++) {
+      labels[i] = images.labels()[i];
+    }
+    return new Tensor[] {x, Tensor.fromArray(labels, labels.length)};
+  }
+
+  private static double accuracy(Model model, Tensor x, Tensor y) {
+    Tensor predicted = model.predict(x, 1000).argmax(1, false);
+    float[] p = predicted.toFloatArray();
+    float[] t = y.toFloatArray();
+    int right = 0;
+    for (int i = 0; i < t.length; i++) {
+      right += p[i] == t[i] ? 1 : 0;
+    }
+    return (double) right / t.length;
+  }
+
+  private static float[] randomArray(int length, Random random) {
+    float[] x = new float[length];
+    for (int i = 0; i < length; i++) {
+      x[i] = random.nextFloat() - 0.5f;
+    }
+    return x;
+  }
+
+  static double median(double[] values) {
+    return percentile(values, 0.5);
+  }
+
+  /** The {@code q}-quantile by linear interpolation between order statistics (numpy's default). */
+  static double percentile(double[] values, double q) {
+    double[] s = values.clone();
+    Arrays.sort(s);
+    double pos = q * (s.length - 1);
+    int lo = (int) Math.floor(pos);
+    int hi = Math.min(lo + 1, s.length - 1);
+    return s[lo] + (pos - lo) * (s[hi] - s[lo]);
+  }
+
+  /** Command-line settings; every workload ignores the ones it does not use. */
+  private static final class Options {
+    String workload;
+    int threads = 1;
+    int epochs = 5;
+    int warmupSteps = 1000;
+    long seed = 42;
+    int passes = 10;
+    int warmupPasses = 3;
+    int singles = 2000;
+    int warmupSingles = 2000;
+    int gemmRuns = 7;
+    int maxBatches = Integer.MAX_VALUE;
+
+    static Options parse(String[] args) {
+      Options o = new Options();
+      for (int i = 0; i < args.length; i++) {
+        String arg = args[i];
+        if (!arg.startsWith("--")) {
+          if (o.workload != null) {
+            throw usage("two workloads given: " + o.workload + " and " + arg);
+          }
+          o.workload = arg;
+          continue;
+        }
+        if (i + 1 >= args.length) {
+          throw usage(arg + " needs a value");
+        }
+        String value = args[++i];
+        int v;
+        try {
+          v = Integer.parseInt(value);
+        } catch (NumberFormatException e) {
+          throw usage(arg + " takes an integer, got '" + value + "'");
+        }
+        switch (arg) {
+          case "--threads" -> o.threads = v;
+          case "--epochs" -> o.epochs = v;
+          case "--warmup-steps" -> o.warmupSteps = v;
+          case "--seed" -> o.seed = v;
+          case "--passes" -> o.passes = v;
+          case "--singles" -> o.singles = v;
+          case "--gemm-runs" -> o.gemmRuns = v;
+          case "--max-batches" -> o.maxBatches = v;
+          default -> throw usage("unknown option " + arg);
+        }
+        if (v < (arg.equals("--warmup-steps") || arg.equals("--seed") ? 0 : 1)) {
+          throw usage(arg + " = " + v + " is out of range");
+        }
+      }
+      if (o.workload == null) {
+        throw usage("no workload given");
+      }
+      return o;
+    }
+
+    private static IllegalArgumentException usage(String problem) {
+      return new IllegalArgumentException("Workloads: " + problem + "; usage: Workloads"
+          + " train32|train256|infer|gemm [--threads N] [--epochs E] [--warmup-steps W] [--seed S]"
+          + " [--passes P] [--singles S] [--gemm-runs R] [--max-batches K]");
+    }
+  }
+
+  /** A JSON object written on one line, keys in insertion order. */
+  static final class Json {
+    private final StringBuilder text = new StringBuilder("{");
+
+    Json put(String key, Object value) {
+      if (text.length() > 1) {
+        text.append(", ");
+      }
+      text.append(quote(key)).append(": ");
+      append(value);
+      return this;
+    }
+
+    private void append(Object value) {
+      if (value instanceof Double d) {
+        text.append(Double.isFinite(d) ? String.format(Locale.ROOT, "%.6g", d) : "null");
+      } else if (value instanceof Float f) {
+        append((double) f);
+      } else if (value instanceof Number || value instanceof Boolean) {
+        text.append(value);
+      } else if (value instanceof double[] array) {
+        text.append('[');
+        for (int i = 0; i < array.length; i++) {
+          text.append(i == 0 ? "" : ", ");
+          append(array[i]);
+        }
+        text.append(']');
+      } else if (value instanceof List<?> list) {
+        text.append('[');
+        for (int i = 0; i < list.size(); i++) {
+          text.append(i == 0 ? "" : ", ");
+          append(list.get(i));
+        }
+        text.append(']');
+      } else if (value instanceof Json json) {
+        text.append(json);
+      } else {
+        text.append(quote(String.valueOf(value)));
+      }
+    }
+
+    private static String quote(String s) {
+      StringBuilder q = new StringBuilder("\"");
+      for (char ch : s.toCharArray()) {
+        switch (ch) {
+          case '"' -> q.append("\\\"");
+          case '\\' -> q.append("\\\\");
+          case '\n' -> q.append("\\n");
+          default -> {
+            if (ch < 0x20) {
+              q.append(String.format(Locale.ROOT, "\\u%04x", (int) ch));
+            } else {
+              q.append(ch);
+            }
+          }
+        }
+      }
+      return q.append('"').toString();
+    }
+
+    @Override
+    public String toString() {
+      return text + "}";
+    }
+  }
+}
