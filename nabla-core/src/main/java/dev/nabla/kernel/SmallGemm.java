@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * GEMM for products too small to repay packing (a few tens of thousands of multiply-adds, such as a 10-class output
- * layer): dot products along k when B is stored transposed, otherwise rows of C accumulated from rows of B. Single
+ * layer, or a single input row as in one-image inference): dot products along k when B is stored transposed, otherwise rows of C accumulated from rows of B. Single
  * threaded; the summation order depends only on the shape. Only loaded when the Vector API module is present.
  */
 final class SmallGemm {
@@ -17,9 +17,12 @@ final class SmallGemm {
 
     private SmallGemm() {}
 
+    /** Products with at most this many rows of C take this path whatever their size (matrix-vector products). */
+    static final int MAX_ROWS = 4;
+
     /** True when this shape and layout should take the small path. */
     static boolean applies(boolean transA, boolean transB, int m, int n, int k) {
-        return (long) m * n * k <= MAX_FMAS && !(transA && transB);
+        return ((long) m * n * k <= MAX_FMAS || m <= MAX_ROWS) && !(transA && transB);
     }
 
     static void sgemm(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int aOff, int lda,
