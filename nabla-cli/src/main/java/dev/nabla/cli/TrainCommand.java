@@ -67,6 +67,17 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", description = "Directory to save the trained model in (model.safetensors).")
     Path out;
 
+    @Option(names = "--checkpoint", paramLabel = "DIR", description = "Write a checkpoint (weights, optimizer state,"
+            + " epoch, history) after every epoch to DIR/last.safetensors, and DIR/best.safetensors when val_loss"
+            + " improves; each file is replaced atomically, so a crash leaves the previous one whole.")
+    Path checkpoint;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue from DIR/last.safetensors (or a checkpoint"
+            + " file) up to --epochs, bit-identical to an uninterrupted run; give the same --model, --dataset,"
+            + " --limit, --optimizer, --lr, --seed and --batch-size as the first run. Checkpoints continue in DIR"
+            + " unless --checkpoint names another directory.")
+    Path resume;
+
     @Option(names = "--metrics-json", description = "Write test accuracy and per-epoch metrics to this JSON file.")
     Path metricsJson;
 
@@ -79,6 +90,7 @@ final class TrainCommand implements Callable<Integer> {
         if (threads != null) {
             Parallel.setThreads(threads);
         }
+        Path resumeFile = Checkpoints.resumeFile(resume);
         Split split = Data.load(dataset);
         Data.Tensors train = Data.tensors(limit == null ? split.train() : Data.sample(split.train(), limit, seed));
         Data.Tensors test = Data.tensors(split.test());
@@ -90,8 +102,10 @@ final class TrainCommand implements Callable<Integer> {
         System.out.print(net.summary());
         System.out.printf(Locale.ROOT, "optimizer: %s, learning rate %s (%s schedule), label smoothing %s, batch size %d,"
                 + " seed %d, threads %d%n", optimizer, rate, schedule, labelSmoothing, batchSize, seed, Parallel.threads());
-        History history = net.fit(train.x(), train.y(), FitOptions.epochs(epochs).batchSize(batchSize).seed(seed)
-                .validationData(test.x(), test.y()).callbacks(new LearningRateScheduler(lrs::rate)));
+        FitOptions options = FitOptions.epochs(epochs).batchSize(batchSize).seed(seed)
+                .validationData(test.x(), test.y()).callbacks(new LearningRateScheduler(lrs::rate));
+        Checkpoints.configure(options, checkpoint, resumeFile);
+        History history = net.fit(train.x(), train.y(), options);
         int correct = correctCount(net, test);
         double accuracy = test.count() == 0 ? 0 : (double) correct / test.count();
         if (out != null) {

@@ -37,6 +37,15 @@ public final class ModelFile {
 
     /** Atomically writes the network's architecture, input shape (without batch dimension) and weights. */
     public static void save(Path file, Module network, int[] inputShape) throws IOException {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("format", FORMAT);
+        metadata.put("format_version", FORMAT_VERSION);
+        metadata.put("config", config(network, inputShape));
+        Safetensors.write(file, network.stateDict(), metadata);
+    }
+
+    /** The metadata field "config": the architecture and input shape as JSON text (checkpoints store it too). */
+    static String config(Module network, int[] inputShape) {
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("version", CONFIG_VERSION);
         List<Object> shape = new ArrayList<>();
@@ -45,11 +54,7 @@ public final class ModelFile {
         }
         config.put("input_shape", shape);
         config.put("network", Layers.toConfig(network));
-        Map<String, String> metadata = new LinkedHashMap<>();
-        metadata.put("format", FORMAT);
-        metadata.put("format_version", FORMAT_VERSION);
-        metadata.put("config", Json.write(config));
-        Safetensors.write(file, network.stateDict(), metadata);
+        return Json.write(config);
     }
 
     /** Reads a model file with the built-in layer types. */

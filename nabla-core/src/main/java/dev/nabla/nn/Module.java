@@ -25,6 +25,7 @@ public abstract class Module {
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
+    private final Map<String, Generator> generators = new LinkedHashMap<>();
     private boolean training = true;
 
     /** The layer's computation on a batch. */
@@ -74,6 +75,17 @@ public abstract class Module {
         return value;
     }
 
+    /**
+     * Registers a random-number generator the layer draws from while training (dropout masks, noise), so that a
+     * checkpoint saves its {@link Generator#state()} and a resumed run draws the same numbers. Generators used only
+     * by {@link #build} (weight initialisation) need no registration.
+     */
+    protected Generator registerGenerator(String name, Generator generator) {
+        checkName(name);
+        generators.put(name, generator);
+        return generator;
+    }
+
     /** Registers a child module under {@code name}. */
     protected <M extends Module> M registerModule(String name, M module) {
         checkName(name);
@@ -85,7 +97,8 @@ public abstract class Module {
         if (name == null || name.isEmpty() || name.contains(".")) {
             throw new IllegalArgumentException(typeName() + ": invalid name '" + name + "' (non-empty, no dots)");
         }
-        if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
+        if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)
+                || generators.containsKey(name)) {
             throw new IllegalArgumentException(typeName() + ": name '" + name + "' is already registered");
         }
     }
@@ -112,6 +125,18 @@ public abstract class Module {
     private void collect(String prefix, Map<String, Tensor> out, boolean params) {
         (params ? parameters : buffers).forEach((k, v) -> out.put(prefix + k, v));
         children.forEach((k, m) -> m.collect(prefix + k + ".", out, params));
+    }
+
+    /** All registered generators, this module's and its descendants', by dotted name (what checkpoints save). */
+    public Map<String, Generator> namedGenerators() {
+        Map<String, Generator> out = new LinkedHashMap<>();
+        collectGenerators("", out);
+        return out;
+    }
+
+    private void collectGenerators(String prefix, Map<String, Generator> out) {
+        generators.forEach((k, g) -> out.put(prefix + k, g));
+        children.forEach((k, m) -> m.collectGenerators(prefix + k + ".", out));
     }
 
     /** All parameters, in a stable order (for optimizers). */

@@ -1,8 +1,11 @@
 package dev.nabla.train;
 
 import dev.nabla.tensor.Tensor;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The settings of {@link Model#fit}, Keras's keyword arguments as a builder:
@@ -20,6 +23,7 @@ public final class FitOptions {
     int prefetch = 2;
     int verbose = 1;
     final List<Callback> callbacks = new ArrayList<>();
+    Path resumeFrom;
 
     private FitOptions() {}
 
@@ -76,6 +80,16 @@ public final class FitOptions {
         return this;
     }
 
+    /**
+     * Continues training from a checkpoint file ({@link dev.nabla.train.callbacks.ModelCheckpoint}): restores the
+     * weights, optimizer state, generator states and history, and starts at the epoch after the last one it holds
+     * (instead of {@link #initialEpoch}). The data, seed and batch size must be those of the run that wrote it.
+     */
+    public FitOptions resumeFrom(Path checkpoint) {
+        this.resumeFrom = checkpoint;
+        return this;
+    }
+
     /** Batches assembled ahead on a background thread (default 2; 0 = none). */
     public FitOptions prefetch(int batches) {
         this.prefetch = batches;
@@ -97,6 +111,18 @@ public final class FitOptions {
     /** The number of epochs. */
     public int epochs() {
         return epochs;
+    }
+
+    /**
+     * The settings a resumed run must repeat to continue bit for bit, as checkpoints record them: "seed",
+     * "batch_size", "shuffle".
+     */
+    public Map<String, Object> resumeSettings() {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("seed", seed);
+        s.put("batch_size", (long) batchSize);
+        s.put("shuffle", shuffle);
+        return s;
     }
 
     /** The batch size. */

@@ -2,6 +2,7 @@ package dev.nabla.train;
 
 import dev.nabla.autograd.GradMode;
 import dev.nabla.data.DataLoader;
+import dev.nabla.io.CheckpointFile;
 import dev.nabla.io.ModelFile;
 import dev.nabla.nn.Layers;
 import dev.nabla.nn.Module;
@@ -14,6 +15,7 @@ import dev.nabla.tensor.Tensor;
 import dev.nabla.train.callbacks.ProgressBar;
 import dev.nabla.train.metrics.Metric;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -45,6 +47,7 @@ public class Model {
     private Loss loss;
     private List<Metric> metrics = List.of();
     private boolean stopTraining;
+    private History history = new History();
 
     /** Wraps any module. */
     public Model(Module network) {
@@ -114,6 +117,14 @@ public class Model {
         return network.parameters();
     }
 
+    /**
+     * The history of the current (or last) {@link #fit}: during training the completed epochs, including those
+     * restored from a checkpoint.
+     */
+    public History history() {
+        return history;
+    }
+
     /** Asks {@link #fit} to stop after the current epoch (early stopping). */
     public void stopTraining() {
         this.stopTraining = true;
@@ -170,9 +181,11 @@ public class Model {
         }
         callbacks.addAll(options.callbacks);
         History history = new History();
+        int firstEpoch = options.resumeFrom == null ? options.initialEpoch : resume(options, history);
+        this.history = history;
         stopTraining = false;
         callbacks.forEach(c -> c.onTrainBegin(this, options));
-        for (int epoch = options.initialEpoch; epoch < options.epochs && !stopTraining; epoch++) {
+        for (int epoch = firstEpoch; epoch < options.epochs && !stopTraining; epoch++) {
             final int e = epoch;
             callbacks.forEach(c -> c.onEpochBegin(e, options.epochs, loader.batches()));
             long start = System.nanoTime();
@@ -207,6 +220,18 @@ public class Model {
         }
         callbacks.forEach(c -> c.onTrainEnd(history));
         return history;
+    }
+
+    /** Restores the checkpoint of {@code options.resumeFrom} into this model and history; returns its epoch. */
+    private int resume(FitOptions options, History history) {
+        CheckpointFile.Contents c;
+        try {
+            c = CheckpointFile.restore(options.resumeFrom, network, inputShape, optimizer, options.resumeSettings());
+        } catch (IOException e) {
+            throw new UncheckedIOException("fit: cannot resume: " + e.getMessage(), e);
+        }
+        c.history().forEach(history::add);
+        return c.epoch();
     }
 
     private Map<String, Double> logs(double meanLoss) {
