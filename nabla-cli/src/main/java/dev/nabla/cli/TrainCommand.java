@@ -52,7 +52,8 @@ final class TrainCommand implements Callable<Integer> {
     double labelSmoothing;
 
     @Option(names = "--schedule", defaultValue = "cosine",
-            description = "Learning-rate schedule over the epochs: cosine (to 0) or constant (default: ${DEFAULT-VALUE}).")
+            description = "Learning-rate schedule over the epochs: cosine (to 0 at --epochs) or constant (default:"
+                    + " ${DEFAULT-VALUE}). Resume with the same --epochs to continue a cosine schedule exactly.")
     String schedule;
 
     @Option(names = "--seed", defaultValue = "42", description = "Seed for weights and shuffling (default: ${DEFAULT-VALUE}).")
