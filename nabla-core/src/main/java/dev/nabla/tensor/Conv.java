@@ -51,8 +51,8 @@ final class Conv {
                         + "] for weight " + Shapes.str(w.shape));
             }
         }
-        int oh = outSize(op, x.shape, w.shape, 2, s[0], p[0], d[0]);
-        int ow = outSize(op, x.shape, w.shape, 3, s[1], p[1], d[1]);
+        int oh = outSize(op, x.shape, w.shape, 2, s[0], p, d);
+        int ow = outSize(op, x.shape, w.shape, 3, s[1], p, d);
         int[] ints = {s[0], s[1], p[0], p[1], d[0], d[1], groups, 0, 0};
         Tensor out = forward(x, w, b, oh, ow, ints);
         Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
@@ -73,8 +73,8 @@ final class Conv {
         int groups = ints[6];
         checkGroups(op, w.shape[1] * groups, w.shape[0], groups, g.shape, w.shape);
         int[] xShape = {g.shape[0], w.shape[1] * groups, h, wd};
-        int oh = outSize(op, xShape, w.shape, 2, ints[0], ints[2], ints[4]);
-        int ow = outSize(op, xShape, w.shape, 3, ints[1], ints[3], ints[5]);
+        int oh = outSize(op, xShape, w.shape, 2, ints[0], padding(ints), dilation(ints));
+        int ow = outSize(op, xShape, w.shape, 3, ints[1], padding(ints), dilation(ints));
         if (oh != g.shape[2] || ow != g.shape[3]) {
             throw new IllegalArgumentException(op + ": input " + Shapes.str(g.shape) + " does not fit output " + h + "x"
                     + wd + " (a convolution of that size gives " + oh + "x" + ow + ")");
@@ -97,8 +97,8 @@ final class Conv {
         Tensor.checkSameDtype(op, x, g);
         int[] wShape = {g.shape[1], x.shape[1] / groups, kh, kw};
         checkGroups(op, x.shape[1], g.shape[1], groups, x.shape, wShape);
-        int oh = outSize(op, x.shape, wShape, 2, ints[0], ints[2], ints[4]);
-        int ow = outSize(op, x.shape, wShape, 3, ints[1], ints[3], ints[5]);
+        int oh = outSize(op, x.shape, wShape, 2, ints[0], padding(ints), dilation(ints));
+        int ow = outSize(op, x.shape, wShape, 3, ints[1], padding(ints), dilation(ints));
         if (oh != g.shape[2] || ow != g.shape[3]) {
             throw new IllegalArgumentException(op + ": gradient " + Shapes.str(g.shape) + " does not match the output "
                     + oh + "x" + ow + " of input " + Shapes.str(x.shape));
@@ -171,8 +171,8 @@ final class Conv {
         int[] s = stride == null ? k : pair(op, "stride", stride, 1);
         int[] p = pair(op, "padding", padding, 0);
         checkPool(op, x, k, p);
-        int oh = outSize(op, x.shape, new int[] {0, 0, k[0], k[1]}, 2, s[0], p[0], 1);
-        int ow = outSize(op, x.shape, new int[] {0, 0, k[0], k[1]}, 3, s[1], p[1], 1);
+        int oh = outSize(op, x.shape, new int[] {0, 0, k[0], k[1]}, 2, s[0], p, new int[] {1, 1});
+        int ow = outSize(op, x.shape, new int[] {0, 0, k[0], k[1]}, 3, s[1], p, new int[] {1, 1});
         Tensor src = Tensor.contiguousOf(x);
         int n = x.shape[0];
         int c = x.shape[1];
@@ -247,8 +247,8 @@ final class Conv {
         int[] s = stride == null ? k : pair(op, "stride", stride, 1);
         int[] p = pair(op, "padding", padding, 0);
         checkPool(op, x, k, p);
-        int oh = outSize(op, x.shape, new int[] {0, 0, k[0], k[1]}, 2, s[0], p[0], 1);
-        int ow = outSize(op, x.shape, new int[] {0, 0, k[0], k[1]}, 3, s[1], p[1], 1);
+        int oh = outSize(op, x.shape, new int[] {0, 0, k[0], k[1]}, 2, s[0], p, new int[] {1, 1});
+        int ow = outSize(op, x.shape, new int[] {0, 0, k[0], k[1]}, 3, s[1], p, new int[] {1, 1});
         int n = x.shape[0];
         int c = x.shape[1];
         if (Arrays.equals(s, k) && p[0] == 0 && p[1] == 0) {
@@ -271,6 +271,18 @@ final class Conv {
 
     // ---------------------------------------------------------------- checks
 
+    static int[] padding(int[] ints) {
+        return new int[] {ints[2], ints[3]};
+    }
+
+    static int[] dilation(int[] ints) {
+        return new int[] {ints[4], ints[5]};
+    }
+
+    static int[] stride(int[] ints) {
+        return new int[] {ints[0], ints[1]};
+    }
+
     private static int[] pair(String op, String name, int[] v, int min) {
         if (v == null || (v.length != 1 && v.length != 2)) {
             throw new IllegalArgumentException(op + ": " + name + " must have one or two values, got "
@@ -291,14 +303,16 @@ final class Conv {
         }
     }
 
-    /** floor((size + 2p − d(k−1) − 1)/s) + 1 along one spatial dimension, or an error naming both shapes. */
-    private static int outSize(String op, int[] x, int[] w, int dim, int s, int p, int d) {
-        int span = d * (w[dim] - 1) + 1;
-        int padded = x[dim] + 2 * p;
+    /** ⌊(size + 2p − d(k−1) − 1)/s⌋ + 1 along spatial dimension {@code dim} (2 or 3), or an error naming the shapes. */
+    private static int outSize(String op, int[] x, int[] w, int dim, int s, int[] p, int[] d) {
+        int i = dim - 2;
+        int span = d[i] * (w[dim] - 1) + 1;
+        int padded = x[dim] + 2 * p[i];
         if (span > padded) {
-            throw new IllegalArgumentException(op + ": kernel " + w[2] + "x" + w[3] + (d > 1 ? " (dilation " + d + ")"
-                    : "") + " is larger than the padded input " + (x[2] + 2 * (dim == 2 ? p : 0)) + "x"
-                    + (x[3] + 2 * (dim == 3 ? p : 0)) + " (input " + Shapes.str(x) + ", padding " + p + ")");
+            String dilation = d[0] == 1 && d[1] == 1 ? "" : " (dilation " + d[0] + "x" + d[1] + ")";
+            throw new IllegalArgumentException(op + ": kernel " + w[2] + "x" + w[3] + dilation
+                    + " is larger than the padded input " + (x[2] + 2 * p[0]) + "x" + (x[3] + 2 * p[1]) + " (input "
+                    + Shapes.str(x) + ", padding " + p[0] + "x" + p[1] + ")");
         }
         return (padded - span) / s + 1;
     }

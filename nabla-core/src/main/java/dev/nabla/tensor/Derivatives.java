@@ -77,11 +77,11 @@ final class Derivatives {
                 needs[1] ? Conv.weightGrad(a, g, b.shape[2], b.shape[3], n.ints) : null,
                 in.length > 2 && needs[2] ? g.sum(new int[] {0, 2, 3}, false) : null};
             // a = the conv's output gradient, b = its weight; out has the conv's input shape
-            case CONV2D_INPUT_GRAD -> two(needs[0] ? Conv.conv2d(g, b, null, stride(n), padding(n), dilation(n),
+            case CONV2D_INPUT_GRAD -> two(needs[0] ? Conv.conv2d(g, b, null, Conv.stride(n.ints), Conv.padding(n.ints), Conv.dilation(n.ints),
                     n.ints[6]) : null, needs[1] ? Conv.weightGrad(g, a, b.shape[2], b.shape[3], n.ints) : null);
             // a = the conv's input, b = its output gradient; out has the weight's shape
             case CONV2D_WEIGHT_GRAD -> two(needs[0] ? Conv.inputGrad(b, g, a.shape[2], a.shape[3], n.ints) : null,
-                    needs[1] ? Conv.conv2d(a, g, null, stride(n), padding(n), dilation(n), n.ints[6]) : null);
+                    needs[1] ? Conv.conv2d(a, g, null, Conv.stride(n.ints), Conv.padding(n.ints), Conv.dilation(n.ints), n.ints[6]) : null);
             case MAX_POOL2D -> one(Conv.maxPoolBackward(g, a, n.aux));
         };
     }
@@ -107,18 +107,6 @@ final class Derivatives {
     private static int[] dims(int[] ints) {
         boolean[] mask = Reduce.mask(ints);
         return java.util.stream.IntStream.range(0, mask.length).filter(i -> mask[i]).toArray();
-    }
-
-    private static int[] stride(Node n) {
-        return new int[] {n.ints[0], n.ints[1]};
-    }
-
-    private static int[] padding(Node n) {
-        return new int[] {n.ints[2], n.ints[3]};
-    }
-
-    private static int[] dilation(Node n) {
-        return new int[] {n.ints[4], n.ints[5]};
     }
 
     private static int[] indices(int[] ints) {
