@@ -130,6 +130,31 @@ case("softmax", lambda x: torch.softmax(x, 1), rnd(3, 4, lo=-5, hi=5))
 case("softmax/dim0", lambda x: torch.softmax(x, 0), rnd(3, 4, lo=-5, hi=5))
 case("logSoftmax", lambda x: torch.log_softmax(x, 1), rnd(3, 4, lo=-5, hi=5))
 
+# convolution and pooling; drawn from their own seed so the cases above keep their values
+F = torch.nn.functional
+_state = torch.get_rng_state()
+torch.manual_seed(5)
+case("conv2d/basic", lambda x, w, b: F.conv2d(x, w, b), rnd(2, 3, 5, 5), rnd(4, 3, 3, 3), rnd(4))
+case("conv2d/stridePad", lambda x, w: F.conv2d(x, w, None, 2, 1), rnd(2, 3, 6, 5), rnd(4, 3, 3, 3))
+case("conv2d/dilation", lambda x, w, b: F.conv2d(x, w, b, 1, 2, 2), rnd(1, 2, 5, 6), rnd(3, 2, 2, 3), rnd(3))
+case("conv2d/groups", lambda x, w, b: F.conv2d(x, w, b, 1, 1, 1, 2), rnd(2, 4, 4, 4), rnd(6, 2, 3, 3), rnd(6))
+case("conv2d/depthwise", lambda x, w: F.conv2d(x, w, None, 1, 1, 1, 3), rnd(2, 3, 4, 4), rnd(3, 1, 3, 3))
+case("conv2d/pointwise", lambda x, w, b: F.conv2d(x, w, b), rnd(2, 3, 3, 4), rnd(5, 3, 1, 1), rnd(5))
+case("conv2d/mixed", lambda x, w: F.conv2d(x, w, None, (2, 1), (1, 0), (1, 2)), rnd(2, 2, 7, 7), rnd(3, 2, 3, 2))
+case("conv1d", lambda x, w, b: F.conv1d(x, w, b, 2, 1), rnd(2, 3, 7), rnd(4, 3, 3), rnd(4))
+case("convTranspose2d", lambda x, w, b: F.conv_transpose2d(x, w, b, 2, 1, 1), rnd(2, 4, 3, 3), rnd(4, 3, 3, 3),
+     rnd(3))
+case("convTranspose2d/groups", lambda x, w: F.conv_transpose2d(x, w, None, 1, 0, 0, 2, 2), rnd(1, 4, 3, 3),
+     rnd(4, 1, 2, 2))
+case("conv2dWeightGrad", lambda x, g: torch.nn.grad.conv2d_weight(x, (4, 3, 3, 3), g, 2, 1),
+     rnd(2, 3, 5, 5), rnd(2, 4, 3, 3))
+case("maxPool2d", lambda x: F.max_pool2d(x, 2), distinct(2, 2, 4, 5))
+case("maxPool2d/overlap", lambda x: F.max_pool2d(x, 3, 2, 1), distinct(1, 2, 5, 5))
+case("avgPool2d", lambda x: F.avg_pool2d(x, 2), rnd(2, 2, 5, 5))
+case("avgPool2d/overlap", lambda x: F.avg_pool2d(x, 3, 2, 1), rnd(1, 2, 5, 6))
+torch.set_rng_state(_state)
+
+
 
 def fmt(t):
     shape = ",".join(str(s) for s in t.shape)

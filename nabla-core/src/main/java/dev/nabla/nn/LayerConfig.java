@@ -94,6 +94,30 @@ public final class LayerConfig {
         return has(field) ? getString(field) : defaultValue;
     }
 
+    /** A required list of integers. */
+    public int[] getInts(String field) {
+        Object value = required(field);
+        if (!(value instanceof List)) {
+            throw error(field, "must be a list of integers, got " + describe(value));
+        }
+        List<?> list = (List<?>) value;
+        int[] out = new int[list.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = toInt(field + "[" + i + "]", list.get(i));
+        }
+        return out;
+    }
+
+    /** An optional list of integers. */
+    public int[] getInts(String field, int[] defaultValue) {
+        return has(field) ? getInts(field) : defaultValue;
+    }
+
+    /** True when the field is present and holds a string (for settings that are a name or numbers). */
+    public boolean isString(String field) {
+        return has(field) && fields.get(field) instanceof String;
+    }
+
     /** A required list of layer configs, each built with the same registry (for containers such as Sequential). */
     public List<Module> getLayers(String field) {
         Object value = required(field);

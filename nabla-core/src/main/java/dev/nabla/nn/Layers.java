@@ -41,7 +41,17 @@ public final class Layers {
             .with("Tanh", c -> new Tanh())
             .with("GELU", c -> new GELU())
             .with("LeakyReLU", c -> new LeakyReLU(c.getDouble("slope", 0.01)))
-            .with("Softmax", c -> new Softmax(c.getInt("dim", -1)));
+            .with("Softmax", c -> new Softmax(c.getInt("dim", -1)))
+            .with("Conv1d", Conv1d::fromConfig)
+            .with("Conv2d", Conv2d::fromConfig)
+            .with("MaxPool2d", MaxPool2d::fromConfig)
+            .with("AvgPool2d", AvgPool2d::fromConfig)
+            .with("GlobalAvgPool2d", c -> new GlobalAvgPool2d())
+            .with("ZeroPad2d", ZeroPad2d::fromConfig)
+            .with("Dropout", Dropout::fromConfig)
+            .with("BatchNorm1d", BatchNorm1d::fromConfig)
+            .with("BatchNorm2d", BatchNorm2d::fromConfig)
+            .with("LayerNorm", LayerNorm::fromConfig);
 
     private final Map<String, Factory> factories;
 

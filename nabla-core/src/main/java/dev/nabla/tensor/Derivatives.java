@@ -72,6 +72,17 @@ final class Derivatives {
             }
             case LOG_SOFTMAX -> one(g.sub(out.exp().mul(g.sum(n.ints[0], true))));
             case CAST -> one(g.to(a.dtype));
+            case CONV2D -> new Tensor[] {
+                needs[0] ? Conv.inputGrad(g, b, a.shape[2], a.shape[3], n.ints) : null,
+                needs[1] ? Conv.weightGrad(a, g, b.shape[2], b.shape[3], n.ints) : null,
+                in.length > 2 && needs[2] ? g.sum(new int[] {0, 2, 3}, false) : null};
+            // a = the conv's output gradient, b = its weight; out has the conv's input shape
+            case CONV2D_INPUT_GRAD -> two(needs[0] ? Conv.conv2d(g, b, null, Conv.stride(n.ints), Conv.padding(n.ints), Conv.dilation(n.ints),
+                    n.ints[6]) : null, needs[1] ? Conv.weightGrad(g, a, b.shape[2], b.shape[3], n.ints) : null);
+            // a = the conv's input, b = its output gradient; out has the weight's shape
+            case CONV2D_WEIGHT_GRAD -> two(needs[0] ? Conv.inputGrad(b, g, a.shape[2], a.shape[3], n.ints) : null,
+                    needs[1] ? Conv.conv2d(a, g, null, Conv.stride(n.ints), Conv.padding(n.ints), Conv.dilation(n.ints), n.ints[6]) : null);
+            case MAX_POOL2D -> one(Conv.maxPoolBackward(g, a, n.aux));
         };
     }
 

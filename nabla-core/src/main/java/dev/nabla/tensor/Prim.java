@@ -14,5 +14,7 @@ public enum Prim {
     // movement
     RESHAPE, PERMUTE, EXPAND, NARROW, PAD, CONCAT, INDEX_SELECT, INDEX_ADD, GATHER, SCATTER_ADD,
     // linear algebra and fused
-    MATMUL, LINEAR, LOG_SOFTMAX, CAST
+    MATMUL, LINEAR, LOG_SOFTMAX, CAST,
+    // convolution and pooling (see Conv): conv2d and its two bilinear adjoints, max pooling
+    CONV2D, CONV2D_INPUT_GRAD, CONV2D_WEIGHT_GRAD, MAX_POOL2D
 }

@@ -1334,6 +1334,58 @@ public final class Tensor {
         return record(out, Prim.LINEAR, inputs, null, 0, null);
     }
 
+    // ---------------------------------------------------------------- convolution and pooling (forward in Conv)
+
+    /**
+     * 2-d convolution (cross-correlation, as in PyTorch) of this {@code [N, C, H, W]} input with a weight
+     * {@code [O, C/groups, kh, kw]} and an optional bias {@code [O]}; stride, padding and dilation take one value
+     * (both dimensions) or two (height, width). The output is {@code [N, O, OH, OW]} with
+     * OH = ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1.
+     */
+    public Tensor conv2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        return Conv.conv2d(this, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /** 2-d convolution with one stride and padding for both dimensions, no dilation, one group. */
+    public Tensor conv2d(Tensor weight, Tensor bias, int stride, int padding) {
+        return Conv.conv2d(this, weight, bias, new int[] {stride}, new int[] {padding}, new int[] {1}, 1);
+    }
+
+    /** 1-d convolution of this {@code [N, C, L]} input with a weight {@code [O, C/groups, k]} (a 2-d one of height 1). */
+    public Tensor conv1d(Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
+        return Conv.conv1d(this, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /**
+     * The transposed convolution (PyTorch's {@code conv_transpose2d}) of this {@code [N, Cin, H, W]} input with a
+     * weight {@code [Cin, Cout/groups, kh, kw]}: the adjoint of {@code conv2d} with the same settings, so
+     * OH = (H − 1)·stride − 2·padding + dilation·(kh − 1) + outputPadding + 1.
+     */
+    public Tensor convTranspose2d(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding,
+            int[] dilation, int groups) {
+        return Conv.convTranspose2d(this, weight, bias, stride, padding, outputPadding, dilation, groups);
+    }
+
+    /** Max pooling of {@code [N, C, H, W]}; stride null means the kernel; padding counts as −∞. Ties: the first. */
+    public Tensor maxPool2d(int[] kernel, int[] stride, int[] padding) {
+        return Conv.maxPool2d(this, kernel, stride, padding);
+    }
+
+    /** Max pooling over {@code kernel×kernel} windows with stride {@code kernel}. */
+    public Tensor maxPool2d(int kernel) {
+        return Conv.maxPool2d(this, new int[] {kernel}, null, new int[] {0});
+    }
+
+    /** Average pooling of {@code [N, C, H, W]}; stride null means the kernel; zero padding counts in the average. */
+    public Tensor avgPool2d(int[] kernel, int[] stride, int[] padding) {
+        return Conv.avgPool2d(this, kernel, stride, padding);
+    }
+
+    /** Average pooling over {@code kernel×kernel} windows with stride {@code kernel}. */
+    public Tensor avgPool2d(int kernel) {
+        return Conv.avgPool2d(this, new int[] {kernel}, null, new int[] {0});
+    }
+
     // ---------------------------------------------------------------- activations
 
     /** max(x, 0). */

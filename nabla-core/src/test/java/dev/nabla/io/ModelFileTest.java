@@ -111,8 +111,9 @@ class ModelFileTest {
         assertEquals("Linear(in=-1, out=3, bias=false)", linear.toString());
         assertEquals(List.of(3), List.of(((Linear) linear).build(new int[] {7}, new Generator(0))[0]));
         assertNull(((Linear) linear).bias());
-        assertEquals(List.of("Flatten", "GELU", "LeakyReLU", "Linear", "ReLU", "Sequential", "Sigmoid", "Softmax",
-                "Tanh"), List.copyOf(layers.types()));
+        assertEquals(List.of("AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Dropout", "Flatten", "GELU",
+                "GlobalAvgPool2d", "LayerNorm", "LeakyReLU", "Linear", "MaxPool2d", "ReLU", "Sequential", "Sigmoid",
+                "Softmax", "Tanh", "ZeroPad2d"), List.copyOf(layers.types()));
     }
 
     // ---------------------------------------------------------------- errors
@@ -156,7 +157,7 @@ class ModelFileTest {
     @Test
     void unknownLayerTypeNamesItsPlaceAndTheKnownTypes() throws IOException {
         assertLoadFails(withConfig(layers(FLATTEN, "{\"type\":\"Conv3d\",\"filters\":8}", L2, L3)),
-                "config.network.layers[1]: unknown layer type 'Conv3d'", "known types: [Flatten, GELU,",
+                "config.network.layers[1]: unknown layer type 'Conv3d'", "known types: [AvgPool2d, BatchNorm1d,",
                 "Layers.builtin().with(type, factory)");
         assertLoadFails(withConfig(layers(FLATTEN, "{\"out\":256}", L2, L3)),
                 "config.network.layers[1]: field 'type' is missing");

@@ -119,6 +119,23 @@ class OpHarnessTest {
         op("softmax", x -> x[0].softmax(1));
         op("softmax/dim0", x -> x[0].softmax(0));
         op("logSoftmax", x -> x[0].logSoftmax(1));
+        op("conv2d/basic", x -> x[0].conv2d(x[1], x[2], 1, 0));
+        op("conv2d/stridePad", x -> x[0].conv2d(x[1], null, 2, 1));
+        op("conv2d/dilation", x -> x[0].conv2d(x[1], x[2], new int[] {1}, new int[] {2}, new int[] {2}, 1));
+        op("conv2d/groups", x -> x[0].conv2d(x[1], x[2], new int[] {1}, new int[] {1}, new int[] {1}, 2));
+        op("conv2d/depthwise", x -> x[0].conv2d(x[1], null, new int[] {1}, new int[] {1}, new int[] {1}, 3));
+        op("conv2d/pointwise", x -> x[0].conv2d(x[1], x[2], 1, 0));
+        op("conv2d/mixed", x -> x[0].conv2d(x[1], null, new int[] {2, 1}, new int[] {1, 0}, new int[] {1, 2}, 1));
+        op("conv1d", x -> x[0].conv1d(x[1], x[2], 2, 1, 1, 1));
+        op("convTranspose2d", x -> x[0].convTranspose2d(x[1], x[2], new int[] {2}, new int[] {1}, new int[] {1},
+                new int[] {1}, 1));
+        op("convTranspose2d/groups", x -> x[0].convTranspose2d(x[1], null, new int[] {1}, new int[] {0},
+                new int[] {0}, new int[] {2}, 2));
+        op("conv2dWeightGrad", x -> Conv.weightGrad(x[0], x[1], 3, 3, new int[] {2, 2, 1, 1, 1, 1, 1, 0, 0}));
+        op("maxPool2d", x -> x[0].maxPool2d(2));
+        op("maxPool2d/overlap", x -> x[0].maxPool2d(new int[] {3}, new int[] {2}, new int[] {1}));
+        op("avgPool2d", x -> x[0].avgPool2d(2));
+        op("avgPool2d/overlap", x -> x[0].avgPool2d(new int[] {3}, new int[] {2}, new int[] {1}));
     }
 
     /** Public Tensor methods that are not differentiable ops, or are aliases of a tested op; each with a reason. */

@@ -1,0 +1,158 @@
+package dev.nabla.kernel;
+
+/**
+ * The unfolding that turns a convolution into one GEMM: {@code im2col} copies every receptive field of an image
+ * into a column, {@code col2im} adds columns back onto the image (its adjoint, used by the input gradient).
+ *
+ * <p>For one image of {@code c} channels {@code h×w}, the column matrix is {@code [c·kh·kw, oh·ow]}, row-major:
+ * {@code cols[(ch·kh·kw + i·kw + j)·oh·ow + y·ow + x] = img[ch][y·sh − ph + i·dh][x·sw − pw + j·dw]}, zero where
+ * that position falls in the padding. The loops find each row's valid range once, so the interior is a straight
+ * copy ({@link System#arraycopy} at stride 1) with no bounds test per element.
+ */
+public final class Im2col {
+  private Im2col() {}
+
+  /** The geometry of one convolution: sizes of the image, kernel and output, and the stride, padding, dilation. */
+  public record Geometry(int c, int h, int w, int kh, int kw, int oh, int ow, int sh, int sw, int ph, int pw,
+      int dh, int dw) {
+    /** Rows of the column matrix: c·kh·kw. */
+    public int rows() {
+      return c * kh * kw;
+    }
+
+    /** Columns of the column matrix: oh·ow. */
+    public int cols() {
+      return oh * ow;
+    }
+
+    /** The first output column whose input column {@code x·sw − pw + j·dw} is inside the image. */
+    int xStart(int j) {
+      int shift = pw - j * dw;
+      return shift <= 0 ? 0 : Math.min(ow, (shift + sw - 1) / sw);
+    }
+
+    /** One past the last output column whose input column is inside the image. */
+    int xEnd(int j) {
+      int limit = w - 1 + pw - j * dw;
+      return limit < 0 ? xStart(j) : Math.max(xStart(j), Math.min(ow, limit / sw + 1));
+    }
+  }
+
+  /** Unfolds one image at {@code img[imgOff..]} into {@code cols[colsOff..]}, overwriting it. */
+  public static void im2col(Geometry g, float[] img, int imgOff, float[] cols, int colsOff) {
+    int p = g.oh * g.ow;
+    int row = colsOff;
+    for (int ch = 0; ch < g.c; ch++) {
+      int plane = imgOff + ch * g.h * g.w;
+      for (int i = 0; i < g.kh; i++) {
+        for (int j = 0; j < g.kw; j++, row += p) {
+          int x0 = g.xStart(j);
+          int x1 = g.xEnd(j);
+          int dx = j * g.dw - g.pw;
+          for (int y = 0; y < g.oh; y++) {
+            int at = row + y * g.ow;
+            int iy = y * g.sh - g.ph + i * g.dh;
+            if (iy < 0 || iy >= g.h) {
+              java.util.Arrays.fill(cols, at, at + g.ow, 0f);
+              continue;
+            }
+            int src = plane + iy * g.w + dx;
+            java.util.Arrays.fill(cols, at, at + x0, 0f);
+            if (g.sw == 1) {
+              System.arraycopy(img, src + x0, cols, at + x0, x1 - x0);
+            } else {
+              for (int x = x0; x < x1; x++) {
+                cols[at + x] = img[src + x * g.sw];
+              }
+            }
+            java.util.Arrays.fill(cols, at + x1, at + g.ow, 0f);
+          }
+        }
+      }
+    }
+  }
+
+  /** {@link #im2col(Geometry, float[], int, float[], int)} in double precision. */
+  public static void im2col(Geometry g, double[] img, int imgOff, double[] cols, int colsOff) {
+    int p = g.oh * g.ow;
+    int row = colsOff;
+    for (int ch = 0; ch < g.c; ch++) {
+      int plane = imgOff + ch * g.h * g.w;
+      for (int i = 0; i < g.kh; i++) {
+        for (int j = 0; j < g.kw; j++, row += p) {
+          int x0 = g.xStart(j);
+          int x1 = g.xEnd(j);
+          int dx = j * g.dw - g.pw;
+          for (int y = 0; y < g.oh; y++) {
+            int at = row + y * g.ow;
+            int iy = y * g.sh - g.ph + i * g.dh;
+            if (iy < 0 || iy >= g.h) {
+              java.util.Arrays.fill(cols, at, at + g.ow, 0.0);
+              continue;
+            }
+            int src = plane + iy * g.w + dx;
+            java.util.Arrays.fill(cols, at, at + x0, 0.0);
+            for (int x = x0; x < x1; x++) {
+              cols[at + x] = img[src + x * g.sw];
+            }
+            java.util.Arrays.fill(cols, at + x1, at + g.ow, 0.0);
+          }
+        }
+      }
+    }
+  }
+
+  /** Adds the columns {@code cols[colsOff..]} back onto the image {@code img[imgOff..]} (the adjoint of im2col). */
+  public static void col2im(Geometry g, float[] cols, int colsOff, float[] img, int imgOff) {
+    int p = g.oh * g.ow;
+    int row = colsOff;
+    for (int ch = 0; ch < g.c; ch++) {
+      int plane = imgOff + ch * g.h * g.w;
+      for (int i = 0; i < g.kh; i++) {
+        for (int j = 0; j < g.kw; j++, row += p) {
+          int x0 = g.xStart(j);
+          int x1 = g.xEnd(j);
+          int dx = j * g.dw - g.pw;
+          for (int y = 0; y < g.oh; y++) {
+            int iy = y * g.sh - g.ph + i * g.dh;
+            if (iy < 0 || iy >= g.h) {
+              continue;
+            }
+            int at = row + y * g.ow;
+            int dst = plane + iy * g.w + dx;
+            for (int x = x0; x < x1; x++) {
+              img[dst + x * g.sw] += cols[at + x];
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** {@link #col2im(Geometry, float[], int, float[], int)} in double precision. */
+  public static void col2im(Geometry g, double[] cols, int colsOff, double[] img, int imgOff) {
+    int p = g.oh * g.ow;
+    int row = colsOff;
+    for (int ch = 0; ch < g.c; ch++) {
+      int plane = imgOff + ch * g.h * g.w;
+      for (int i = 0; i < g.kh; i++) {
+        for (int j = 0; j < g.kw; j++, row += p) {
+          int x0 = g.xStart(j);
+          int x1 = g.xEnd(j);
+          int dx = j * g.dw - g.pw;
+          for (int y = 0; y < g.oh; y++) {
+            int iy = y * g.sh - g.ph + i * g.dh;
+            if (iy < 0 || iy >= g.h) {
+              continue;
+            }
+            int at = row + y * g.ow;
+            int dst = plane + iy * g.w + dx;
+            for (int x = x0; x < x1; x++) {
+              img[dst + x * g.sw] += cols[at + x];
+            }
+          }
+        }
+      }
+    }
+  }
+}

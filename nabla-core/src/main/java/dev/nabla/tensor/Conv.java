@@ -1,0 +1,490 @@
+package dev.nabla.tensor;
+
+import dev.nabla.kernel.Gemm;
+import dev.nabla.kernel.Im2col;
+import dev.nabla.kernel.Parallel;
+import java.util.Arrays;
+
+/**
+ * Convolution and pooling: shape checks, the forward kernels (im2col feeding GEMM), and the three bilinear
+ * primitives whose derivative rules are written with each other, so gradients of gradients work.
+ *
+ * <p>For y = conv(x, w): the input gradient is the transposed convolution {@code convT(g, w)}
+ * ({@link Prim#CONV2D_INPUT_GRAD}: col2im of Wᵀ·g) and the weight gradient is {@code wgrad(x, g)}
+ * ({@link Prim#CONV2D_WEIGHT_GRAD}: g·im2col(x)ᵀ summed over the batch). Each of the three is linear in each input,
+ * and ⟨conv(x, w), g⟩ = ⟨x, convT(g, w)⟩ = ⟨w, wgrad(x, g)⟩ gives all their derivatives.
+ *
+ * <p>Settings travel in a node's {@code ints} as {@code {sh, sw, ph, pw, dh, dw, groups, e0, e1}}, where
+ * {@code e0, e1} are the input's height and width for CONV2D_INPUT_GRAD and the kernel size for CONV2D_WEIGHT_GRAD.
+ * Work is split over the batch; the weight gradient sums fixed chunks of the batch in a fixed order, so results do
+ * not depend on the thread count.
+ */
+final class Conv {
+    /** Batch chunks summed separately by the weight gradient; fixed, so the sum order never depends on threads. */
+    private static final int WEIGHT_GRAD_CHUNKS = 8;
+
+    private Conv() {}
+
+    // ---------------------------------------------------------------- entry points
+
+    /** y = conv2d(x, w) + b for x {@code [N, C, H, W]}, w {@code [O, C/groups, kh, kw]}, b {@code [O]} or null. */
+    static Tensor conv2d(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation, int groups) {
+        String op = "conv2d";
+        int[] s = pair(op, "stride", stride, 1);
+        int[] p = pair(op, "padding", padding, 0);
+        int[] d = pair(op, "dilation", dilation, 1);
+        if (x.dim() != 4 || w.dim() != 4) {
+            throw new IllegalArgumentException(op + ": input " + Shapes.str(x.shape) + " must be [N, C, H, W] and weight "
+                    + Shapes.str(w.shape) + " [out, in/groups, kh, kw]");
+        }
+        checkGroups(op, x.shape[1], w.shape[0], groups, x.shape, w.shape);
+        if (w.shape[1] * groups != x.shape[1]) {
+            throw new IllegalArgumentException(op + ": input " + Shapes.str(x.shape) + " has " + x.shape[1]
+                    + " channels, weight " + Shapes.str(w.shape) + " expects " + w.shape[1] * groups + " ("
+                    + w.shape[1] + " per group × " + groups + " groups)");
+        }
+        Tensor.checkSameDtype(op, x, w);
+        if (b != null) {
+            Tensor.checkSameDtype(op, x, b);
+            if (b.dim() != 1 || b.shape[0] != w.shape[0]) {
+                throw new IllegalArgumentException(op + ": bias " + Shapes.str(b.shape) + " must be [" + w.shape[0]
+                        + "] for weight " + Shapes.str(w.shape));
+            }
+        }
+        int oh = outSize(op, x.shape, w.shape, 2, s[0], p, d);
+        int ow = outSize(op, x.shape, w.shape, 3, s[1], p, d);
+        int[] ints = {s[0], s[1], p[0], p[1], d[0], d[1], groups, 0, 0};
+        Tensor out = forward(x, w, b, oh, ow, ints);
+        Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
+        return Tensor.record(out, Prim.CONV2D, inputs, ints, 0, null);
+    }
+
+    /**
+     * The transposed convolution (the adjoint of conv2d in its input): for g {@code [N, O, OH, OW]} and w
+     * {@code [O, C/groups, kh, kw]}, the {@code [N, C, h, w]} tensor x with ⟨x, convT(g, w)⟩ = ⟨conv(x, w), g⟩.
+     */
+    static Tensor inputGrad(Tensor g, Tensor w, int h, int wd, int[] ints) {
+        String op = "convTranspose2d";
+        if (g.dim() != 4 || w.dim() != 4 || g.shape[1] != w.shape[0]) {
+            throw new IllegalArgumentException(op + ": input " + Shapes.str(g.shape) + " must be [N, C, H, W] with C = "
+                    + "the weight's first dimension, weight " + Shapes.str(w.shape) + " [in, out/groups, kh, kw]");
+        }
+        Tensor.checkSameDtype(op, g, w);
+        int groups = ints[6];
+        checkGroups(op, w.shape[1] * groups, w.shape[0], groups, g.shape, w.shape);
+        int[] xShape = {g.shape[0], w.shape[1] * groups, h, wd};
+        int oh = outSize(op, xShape, w.shape, 2, ints[0], padding(ints), dilation(ints));
+        int ow = outSize(op, xShape, w.shape, 3, ints[1], padding(ints), dilation(ints));
+        if (oh != g.shape[2] || ow != g.shape[3]) {
+            throw new IllegalArgumentException(op + ": input " + Shapes.str(g.shape) + " does not fit output " + h + "x"
+                    + wd + " (a convolution of that size gives " + oh + "x" + ow + ")");
+        }
+        int[] own = ints.clone();
+        own[7] = h;
+        own[8] = wd;
+        Tensor out = backwardInput(g, w, xShape, own);
+        return Tensor.record(out, Prim.CONV2D_INPUT_GRAD, new Tensor[] {g, w}, own, 0, null);
+    }
+
+    /** The weight gradient of conv2d: for x {@code [N, C, H, W]} and g {@code [N, O, OH, OW]}, Σₙ gₙ·im2col(xₙ)ᵀ. */
+    static Tensor weightGrad(Tensor x, Tensor g, int kh, int kw, int[] ints) {
+        String op = "conv2dWeightGrad";
+        int groups = ints[6];
+        if (x.dim() != 4 || g.dim() != 4 || x.shape[0] != g.shape[0]) {
+            throw new IllegalArgumentException(op + ": input " + Shapes.str(x.shape) + " and gradient "
+                    + Shapes.str(g.shape) + " must both be [N, ., ., .] with the same N");
+        }
+        Tensor.checkSameDtype(op, x, g);
+        int[] wShape = {g.shape[1], x.shape[1] / groups, kh, kw};
+        checkGroups(op, x.shape[1], g.shape[1], groups, x.shape, wShape);
+        int oh = outSize(op, x.shape, wShape, 2, ints[0], padding(ints), dilation(ints));
+        int ow = outSize(op, x.shape, wShape, 3, ints[1], padding(ints), dilation(ints));
+        if (oh != g.shape[2] || ow != g.shape[3]) {
+            throw new IllegalArgumentException(op + ": gradient " + Shapes.str(g.shape) + " does not match the output "
+                    + oh + "x" + ow + " of input " + Shapes.str(x.shape));
+        }
+        int[] own = ints.clone();
+        own[7] = kh;
+        own[8] = kw;
+        Tensor out = backwardWeight(x, g, wShape, own);
+        return Tensor.record(out, Prim.CONV2D_WEIGHT_GRAD, new Tensor[] {x, g}, own, 0, null);
+    }
+
+    /** PyTorch's conv_transpose2d: the input gradient of conv2d as an op, plus bias and output padding. */
+    static Tensor convTranspose2d(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] outputPadding,
+            int[] dilation, int groups) {
+        String op = "convTranspose2d";
+        int[] s = pair(op, "stride", stride, 1);
+        int[] p = pair(op, "padding", padding, 0);
+        int[] op2 = pair(op, "outputPadding", outputPadding, 0);
+        int[] d = pair(op, "dilation", dilation, 1);
+        if (x.dim() != 4 || w.dim() != 4) {
+            throw new IllegalArgumentException(op + ": input " + Shapes.str(x.shape) + " must be [N, C, H, W] and weight "
+                    + Shapes.str(w.shape) + " [in, out/groups, kh, kw]");
+        }
+        if (op2[0] >= Math.max(s[0], d[0]) || op2[1] >= Math.max(s[1], d[1])) {
+            throw new IllegalArgumentException(op + ": output padding " + Arrays.toString(op2)
+                    + " must be smaller than the stride or the dilation");
+        }
+        int h = (x.shape[2] - 1) * s[0] - 2 * p[0] + d[0] * (w.shape[2] - 1) + 1 + op2[0];
+        int wd = (x.shape[3] - 1) * s[1] - 2 * p[1] + d[1] * (w.shape[3] - 1) + 1 + op2[1];
+        if (h <= 0 || wd <= 0) {
+            throw new IllegalArgumentException(op + ": input " + Shapes.str(x.shape) + " with weight "
+                    + Shapes.str(w.shape) + " and padding " + Arrays.toString(p) + " gives an empty output " + h + "x"
+                    + wd);
+        }
+        Tensor out = inputGrad(x, w, h, wd, new int[] {s[0], s[1], p[0], p[1], d[0], d[1], groups, 0, 0});
+        if (b != null) {
+            int c = out.shape[1];
+            if (b.dim() != 1 || b.shape[0] != c) {
+                throw new IllegalArgumentException(op + ": bias " + Shapes.str(b.shape) + " must be [" + c + "]");
+            }
+            out = out.add(b.reshape(c, 1, 1));
+        }
+        return out;
+    }
+
+    /** 1-d convolution as a 2-d one of height 1: x {@code [N, C, L]}, w {@code [O, C/groups, k]}. */
+    static Tensor conv1d(Tensor x, Tensor w, Tensor b, int stride, int padding, int dilation, int groups) {
+        if (x.dim() != 3 || w.dim() != 3) {
+            throw new IllegalArgumentException("conv1d: input " + Shapes.str(x.shape) + " must be [N, C, L] and weight "
+                    + Shapes.str(w.shape) + " [out, in/groups, k]");
+        }
+        try {
+            return conv2d(x.unsqueeze(2), w.unsqueeze(2), b, new int[] {1, stride}, new int[] {0, padding},
+                    new int[] {1, dilation}, groups).squeeze(2);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("conv1d: input " + Shapes.str(x.shape) + ", weight " + Shapes.str(w.shape)
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    // ---------------------------------------------------------------- pooling
+
+    /**
+     * Max pooling over {@code kh×kw} windows of x {@code [N, C, H, W]}; padding counts as −∞. The flat position of
+     * each window's maximum (the first one at ties) goes into the node, and the gradient flows there alone.
+     */
+    static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
+        String op = "maxPool2d";
+        int[] k = pair(op, "kernel", kernel, 1);
+        int[] s = stride == null ? k : pair(op, "stride", stride, 1);
+        int[] p = pair(op, "padding", padding, 0);
+        checkPool(op, x, k, p);
+        int oh = outSize(op, x.shape, new int[] {0, 0, k[0], k[1]}, 2, s[0], p, new int[] {1, 1});
+        int ow = outSize(op, x.shape, new int[] {0, 0, k[0], k[1]}, 3, s[1], p, new int[] {1, 1});
+        Tensor src = Tensor.contiguousOf(x);
+        int n = x.shape[0];
+        int c = x.shape[1];
+        int h = x.shape[2];
+        int w = x.shape[3];
+        Tensor out = Tensor.empty(x.dtype, new int[] {n, c, oh, ow});
+        Tensor idx = Tensor.empty(x.dtype, new int[] {n, c, oh * ow});
+        int plane = h * w;
+        int outPlane = oh * ow;
+        Parallel.forRange(n * c, Math.max(1, 16384 / Math.max(1, outPlane * k[0] * k[1])), (start, end) -> {
+            for (int q = start; q < end; q++) {
+                int in = src.offset + q * plane;
+                for (int y = 0; y < oh; y++) {
+                    int y0 = y * s[0] - p[0];
+                    for (int xx = 0; xx < ow; xx++) {
+                        int x0 = xx * s[1] - p[1];
+                        double best = Double.NEGATIVE_INFINITY;
+                        int arg = -1;
+                        for (int i = Math.max(0, y0); i < Math.min(h, y0 + k[0]); i++) {
+                            for (int j = Math.max(0, x0); j < Math.min(w, x0 + k[1]); j++) {
+                                double v = src.getRaw(in + i * w + j);
+                                if (v > best || arg < 0 || Double.isNaN(v)) {
+                                    best = v;
+                                    arg = i * w + j;
+                                    if (Double.isNaN(v)) {
+                                        i = h;
+                                        break;
+                                    }
+                                }
+                            }
+                        }
+                        int at = q * outPlane + y * ow + xx;
+                        out.setRaw(at, best);
+                        idx.setRaw(at, arg);
+                    }
+                }
+            }
+        });
+        return Tensor.record(out, Prim.MAX_POOL2D, new Tensor[] {x}, new int[] {k[0], k[1], s[0], s[1], p[0], p[1]},
+                0, idx);
+    }
+
+    /** The gradient of max pooling: g scattered to the recorded argmax positions, summed where windows overlap. */
+    static Tensor maxPoolBackward(Tensor g, Tensor x, Tensor idx) {
+        int n = x.shape[0];
+        int c = x.shape[1];
+        int plane = x.shape[2] * x.shape[3];
+        int outPlane = g.shape[2] * g.shape[3];
+        Tensor flatG = g.reshape(n, c, outPlane);
+        if (dev.nabla.autograd.GradMode.isEnabled()) {
+            return x.zerosLike().reshape(n, c, plane).scatterAdd(2, idx, flatG).reshape(x.shape);
+        }
+        Tensor src = Tensor.contiguousOf(flatG);
+        Tensor out = Tensor.empty(x.dtype, x.shape.clone());
+        for (int q = 0, nc = n * c; q < nc; q++) {
+            for (int i = 0; i < outPlane; i++) {
+                int at = q * outPlane + i;
+                int to = q * plane + (int) idx.getRaw(at);
+                out.setRaw(to, out.getRaw(to) + src.getRaw(src.offset + at));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Average pooling with PyTorch's defaults (padding zeros count in the average): a reshape and mean when the
+     * windows tile the input, else a depthwise convolution with weights 1/(kh·kw).
+     */
+    static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
+        String op = "avgPool2d";
+        int[] k = pair(op, "kernel", kernel, 1);
+        int[] s = stride == null ? k : pair(op, "stride", stride, 1);
+        int[] p = pair(op, "padding", padding, 0);
+        checkPool(op, x, k, p);
+        int oh = outSize(op, x.shape, new int[] {0, 0, k[0], k[1]}, 2, s[0], p, new int[] {1, 1});
+        int ow = outSize(op, x.shape, new int[] {0, 0, k[0], k[1]}, 3, s[1], p, new int[] {1, 1});
+        int n = x.shape[0];
+        int c = x.shape[1];
+        if (Arrays.equals(s, k) && p[0] == 0 && p[1] == 0) {
+            Tensor tiled = x.narrow(2, 0, oh * k[0]).narrow(3, 0, ow * k[1]);
+            return tiled.reshape(n, c, oh, k[0], ow, k[1]).mean(new int[] {3, 5}, false);
+        }
+        Tensor weight = Tensor.full(x.dtype, 1.0 / (k[0] * k[1]), c, 1, k[0], k[1]);
+        return conv2d(x, weight, null, s, p, new int[] {1, 1}, c);
+    }
+
+    private static void checkPool(String op, Tensor x, int[] k, int[] p) {
+        if (x.dim() != 4) {
+            throw new IllegalArgumentException(op + ": input " + Shapes.str(x.shape) + " must be [N, C, H, W]");
+        }
+        if (p[0] > k[0] / 2 || p[1] > k[1] / 2) {
+            throw new IllegalArgumentException(op + ": padding " + Arrays.toString(p) + " must be at most half the kernel "
+                    + Arrays.toString(k));
+        }
+    }
+
+    // ---------------------------------------------------------------- checks
+
+    static int[] padding(int[] ints) {
+        return new int[] {ints[2], ints[3]};
+    }
+
+    static int[] dilation(int[] ints) {
+        return new int[] {ints[4], ints[5]};
+    }
+
+    static int[] stride(int[] ints) {
+        return new int[] {ints[0], ints[1]};
+    }
+
+    private static int[] pair(String op, String name, int[] v, int min) {
+        if (v == null || (v.length != 1 && v.length != 2)) {
+            throw new IllegalArgumentException(op + ": " + name + " must have one or two values, got "
+                    + (v == null ? "null" : Arrays.toString(v)));
+        }
+        int[] out = v.length == 1 ? new int[] {v[0], v[0]} : v.clone();
+        if (out[0] < min || out[1] < min) {
+            throw new IllegalArgumentException(op + ": " + name + " " + Arrays.toString(v) + " must be at least " + min);
+        }
+        return out;
+    }
+
+    private static void checkGroups(String op, int in, int out, int groups, int[] xShape, int[] wShape) {
+        if (groups < 1 || in % groups != 0 || out % groups != 0) {
+            throw new IllegalArgumentException(op + ": groups " + groups + " must divide the input channels " + in
+                    + " and the output channels " + out + " (input " + Shapes.str(xShape) + ", weight "
+                    + Shapes.str(wShape) + ")");
+        }
+    }
+
+    /** ⌊(size + 2p − d(k−1) − 1)/s⌋ + 1 along spatial dimension {@code dim} (2 or 3), or an error naming the shapes. */
+    private static int outSize(String op, int[] x, int[] w, int dim, int s, int[] p, int[] d) {
+        int i = dim - 2;
+        int span = d[i] * (w[dim] - 1) + 1;
+        int padded = x[dim] + 2 * p[i];
+        if (span > padded) {
+            String dilation = d[0] == 1 && d[1] == 1 ? "" : " (dilation " + d[0] + "x" + d[1] + ")";
+            throw new IllegalArgumentException(op + ": kernel " + w[2] + "x" + w[3] + dilation
+                    + " is larger than the padded input " + (x[2] + 2 * p[0]) + "x" + (x[3] + 2 * p[1]) + " (input "
+                    + Shapes.str(x) + ", padding " + p[0] + "x" + p[1] + ")");
+        }
+        return (padded - span) / s + 1;
+    }
+
+    // ---------------------------------------------------------------- kernels
+
+    private static Im2col.Geometry geometry(int c, int h, int w, int kh, int kw, int oh, int ow, int[] ints) {
+        return new Im2col.Geometry(c, h, w, kh, kw, oh, ow, ints[0], ints[1], ints[2], ints[3], ints[4], ints[5]);
+    }
+
+    /** True when the column matrix of an image is the image itself (1×1 kernel, stride 1, no padding). */
+    private static boolean pointwise(Im2col.Geometry g) {
+        return g.kh() == 1 && g.kw() == 1 && g.sh() == 1 && g.sw() == 1 && g.ph() == 0 && g.pw() == 0;
+    }
+
+    private static Tensor forward(Tensor x0, Tensor w0, Tensor b0, int oh, int ow, int[] ints) {
+        Tensor x = Tensor.contiguousOf(x0);
+        Tensor w = Tensor.contiguousOf(w0);
+        Tensor b = b0 == null ? null : Tensor.contiguousOf(b0);
+        int n = x.shape[0];
+        int groups = ints[6];
+        int cg = x.shape[1] / groups;
+        int o = w.shape[0];
+        int og = o / groups;
+        Im2col.Geometry geo = geometry(cg, x.shape[2], x.shape[3], w.shape[2], w.shape[3], oh, ow, ints);
+        int rows = geo.rows();
+        int p = geo.cols();
+        Tensor out = Tensor.empty(x.dtype, new int[] {n, o, oh, ow});
+        int plane = x.shape[2] * x.shape[3];
+        boolean direct = pointwise(geo);
+        Parallel.forRange(n, 1, (start, end) -> {
+            Object cols = direct ? null : buffer(x, rows * p);
+            for (int s = start; s < end; s++) {
+                for (int gi = 0; gi < groups; gi++) {
+                    int xOff = x.offset + (s * x.shape[1] + gi * cg) * plane;
+                    int cOff = (s * o + gi * og) * p;
+                    if (direct) {
+                        gemm(false, false, og, p, rows, w, w.offset + gi * og * rows, rows, x.storage(), xOff, p, 0,
+                                out.storage(), cOff, p);
+                    } else {
+                        im2col(geo, x, xOff, cols);
+                        gemm(false, false, og, p, rows, w, w.offset + gi * og * rows, rows, cols, 0, p, 0,
+                                out.storage(), cOff, p);
+                    }
+                }
+                if (b != null) {
+                    for (int ch = 0; ch < o; ch++) {
+                        double bias = b.getRaw(b.offset + ch);
+                        int at = (s * o + ch) * p;
+                        if (out.f != null) {
+                            float fb = (float) bias;
+                            for (int i = 0; i < p; i++) {
+                                out.f[at + i] += fb;
+                            }
+                        } else {
+                            for (int i = 0; i < p; i++) {
+                                out.d[at + i] += bias;
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    private static Tensor backwardInput(Tensor g0, Tensor w0, int[] xShape, int[] ints) {
+        Tensor g = Tensor.contiguousOf(g0);
+        Tensor w = Tensor.contiguousOf(w0);
+        int n = xShape[0];
+        int groups = ints[6];
+        int cg = xShape[1] / groups;
+        int o = w.shape[0];
+        int og = o / groups;
+        Im2col.Geometry geo = geometry(cg, xShape[2], xShape[3], w.shape[2], w.shape[3], g.shape[2], g.shape[3], ints);
+        int rows = geo.rows();
+        int p = geo.cols();
+        Tensor out = Tensor.empty(g.dtype, xShape);
+        int plane = xShape[2] * xShape[3];
+        boolean direct = pointwise(geo);
+        Parallel.forRange(n, 1, (start, end) -> {
+            Object cols = direct ? null : buffer(g, rows * p);
+            for (int s = start; s < end; s++) {
+                for (int gi = 0; gi < groups; gi++) {
+                    int xOff = (s * xShape[1] + gi * cg) * plane;
+                    int gOff = g.offset + (s * o + gi * og) * p;
+                    int wOff = w.offset + gi * og * rows;
+                    if (direct) {
+                        gemm(true, false, rows, p, og, w, wOff, rows, g.storage(), gOff, p, 0, out.storage(), xOff, p);
+                    } else {
+                        gemm(true, false, rows, p, og, w, wOff, rows, g.storage(), gOff, p, 0, cols, 0, p);
+                        col2im(geo, cols, out, xOff);
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    private static Tensor backwardWeight(Tensor x0, Tensor g0, int[] wShape, int[] ints) {
+        Tensor x = Tensor.contiguousOf(x0);
+        Tensor g = Tensor.contiguousOf(g0);
+        int n = x.shape[0];
+        int groups = ints[6];
+        int cg = x.shape[1] / groups;
+        int o = wShape[0];
+        int og = o / groups;
+        Im2col.Geometry geo = geometry(cg, x.shape[2], x.shape[3], wShape[2], wShape[3], g.shape[2], g.shape[3], ints);
+        int rows = geo.rows();
+        int p = geo.cols();
+        int plane = x.shape[2] * x.shape[3];
+        boolean direct = pointwise(geo);
+        int chunks = Math.max(1, Math.min(n, WEIGHT_GRAD_CHUNKS));
+        int per = (n + chunks - 1) / chunks;
+        Tensor[] partial = new Tensor[chunks];
+        Parallel.forRange(chunks, 1, (start, end) -> {
+            Object cols = direct ? null : buffer(x, rows * p);
+            for (int c = start; c < end; c++) {
+                Tensor acc = Tensor.empty(x.dtype, wShape.clone());
+                for (int s = c * per; s < Math.min(n, (c + 1) * per); s++) {
+                    for (int gi = 0; gi < groups; gi++) {
+                        int xOff = x.offset + (s * x.shape[1] + gi * cg) * plane;
+                        int gOff = g.offset + (s * o + gi * og) * p;
+                        Object b = direct ? x.storage() : cols;
+                        if (!direct) {
+                            im2col(geo, x, xOff, cols);
+                        }
+                        gemm(false, true, og, rows, p, g, gOff, p, b, direct ? xOff : 0, p, 1, acc.storage(),
+                                gi * og * rows, rows);
+                    }
+                }
+                partial[c] = acc;
+            }
+        });
+        Tensor out = partial[0];
+        for (int c = 1; c < chunks; c++) {
+            Elementwise.accumulate(out, partial[c], 1);
+        }
+        return out;
+    }
+
+    private static Object buffer(Tensor like, int size) {
+        return like.f != null ? new float[size] : new double[size];
+    }
+
+    private static void im2col(Im2col.Geometry geo, Tensor x, int xOff, Object cols) {
+        if (x.f != null) {
+            Im2col.im2col(geo, x.f, xOff, (float[]) cols, 0);
+        } else {
+            Im2col.im2col(geo, x.d, xOff, (double[]) cols, 0);
+        }
+    }
+
+    private static void col2im(Im2col.Geometry geo, Object cols, Tensor out, int xOff) {
+        if (out.f != null) {
+            Im2col.col2im(geo, (float[]) cols, 0, out.f, xOff);
+        } else {
+            Im2col.col2im(geo, (double[]) cols, 0, out.d, xOff);
+        }
+    }
+
+    /** GEMM on float or double arrays, {@code a} given as a tensor's storage or a tensor. */
+    private static void gemm(boolean ta, boolean tb, int m, int n, int k, Object a, int aOff, int lda, Object b,
+            int bOff, int ldb, double beta, Object c, int cOff, int ldc) {
+        Object aa = a instanceof Tensor t ? t.storage() : a;
+        Object bb = b instanceof Tensor t ? t.storage() : b;
+        if (aa instanceof float[] af) {
+            Gemm.sgemm(ta, tb, m, n, k, 1f, af, aOff, lda, (float[]) bb, bOff, ldb, (float) beta, (float[]) c, cOff,
+                    ldc);
+        } else {
+            Gemm.dgemm(ta, tb, m, n, k, 1.0, (double[]) aa, aOff, lda, (double[]) bb, bOff, ldb, beta, (double[]) c,
+                    cOff, ldc);
+        }
+    }
+}
