@@ -10,7 +10,7 @@ import java.util.Map;
  *
  * <p>Its randomness comes from its own {@link Generator}, split off the model's generator at {@link #build} (or
  * given to the constructor), so a seeded model drops the same elements on every run. To checkpoint and resume
- * exactly, save {@code generator().state()} with the weights and restore it with {@code generator().setState(...)}.
+ * exactly, checkpoints save its state: it is registered with {@link Module#registerGenerator}.
  */
 public final class Dropout extends Module {
     private final double p;
@@ -27,7 +27,7 @@ public final class Dropout extends Module {
     /** Dropout with probability {@code p} and its own generator, usable without building. */
     public Dropout(double p, Generator generator) {
         this(p);
-        this.generator = generator;
+        this.generator = registerGenerator("generator", generator);
     }
 
     static Dropout fromConfig(LayerConfig c) {
@@ -37,7 +37,7 @@ public final class Dropout extends Module {
     @Override
     public int[] build(int[] inputShape, Generator modelGenerator) {
         if (generator == null) {
-            generator = new Generator(modelGenerator.nextLong());
+            generator = registerGenerator("generator", new Generator(modelGenerator.nextLong()));
         }
         return inputShape.clone();
     }
