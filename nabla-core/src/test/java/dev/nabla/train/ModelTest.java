@@ -77,6 +77,31 @@ class ModelTest {
     }
 
     @Test
+    void resultsDoNotDependOnTheThreadCount() {
+        Tensor x = Tensor.rand(new Generator(9), 512, 784);
+        float[] labels = new float[512];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i % 10;
+        }
+        Tensor y = Tensor.fromArray(labels, 512);
+        float[][] weights = new float[2][];
+        int before = dev.nabla.kernel.Parallel.threads();
+        try {
+            for (int t = 1; t <= 2; t++) {
+                dev.nabla.kernel.Parallel.setThreads(t);
+                Model m = Model.sequential(Linear.dense(256, Activation.RELU), Linear.dense(10))
+                        .build(new Generator(3), 784)
+                        .compile(p -> new Adam(p, 0.01), Losses.softmaxCrossEntropy(), Metrics.accuracy());
+                m.fit(x, y, FitOptions.epochs(1).batchSize(256).verbose(0));
+                weights[t - 1] = m.parameters().get(0).toFloatArray();
+            }
+        } finally {
+            dev.nabla.kernel.Parallel.setThreads(before);
+        }
+        assertArrayEquals(weights[0], weights[1], "1 and 2 threads train to bit-identical weights");
+    }
+
+    @Test
     void progressLinesLookLikeKeras() {
         Tensor[] data = blobs(3);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
