@@ -131,6 +131,7 @@ public final class Workloads {
     Model model = model(o.seed);
     DataLoader loader = DataLoader.of(train[0], train[1]).batchSize(batch).shuffle(o.seed).build();
     double[] seconds = new double[o.epochs];
+    double[] heapMb = new double[o.epochs];
     double lastLoss = 0;
     int seen = 0;
     for (int e = 0; e < o.epochs; e++) {
@@ -147,6 +148,7 @@ public final class Workloads {
       }
       seconds[e] = (System.nanoTime() - start) / 1e9;
       lastLoss = lossSum / seen;
+      heapMb[e] = heapInUseMb();
       System.err.printf(Locale.ROOT, "nabla %s epoch %d: %.3f s, loss %.4f%n", o.workload, e + 1,
           seconds[e], lastLoss);
     }
@@ -157,6 +159,8 @@ public final class Workloads {
         .put("warmup_s", warmSeconds)
         .put("epochs", o.epochs)
         .put("epoch_s", seconds)
+        .put("heap_after_epoch_mb", heapMb)
+        .put("max_heap_mb", Runtime.getRuntime().maxMemory() / 1048576.0)
         .put("first_epoch_s", seconds[0])
         .put("last_epoch_s", seconds[o.epochs - 1])
         .put("gemm_gflop_per_epoch", flops / 1e9)
@@ -164,6 +168,13 @@ public final class Workloads {
         .put("last_epoch_gflops", flops / seconds[o.epochs - 1] / 1e9)
         .put("final_train_loss", lastLoss)
         .put("test_accuracy", accuracy(model, test[0], test[1]));
+  }
+
+  /** Heap in use after a full collection, in MiB (untimed: called between epochs). */
+  private static double heapInUseMb() {
+    System.gc();
+    Runtime r = Runtime.getRuntime();
+    return (r.totalMemory() - r.freeMemory()) / 1048576.0;
   }
 
   private static void infer(Options o, Json out) throws Exception {
@@ -309,7 +320,7 @@ public final class Workloads {
 
   /** Images scaled to [0, 1] as {@code [n, 28, 28]} and labels as {@code [n]}. */
   private static Tensor[] tensors(LabeledImages images) {
-    Tensor x = Tensor.fromArray(images.pixelsAsFloats(), images.count(), images.rows(),
+    Tensor x = Tensor.wrap(images.pixelsAsFloats(), images.count(), images.rows(),
         images.cols());
     float[] labels = new float[images.count()];
     for (int i = 0; i < labels.length; i++) {
