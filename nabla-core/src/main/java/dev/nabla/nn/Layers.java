@@ -51,7 +51,15 @@ public final class Layers {
             .with("Dropout", Dropout::fromConfig)
             .with("BatchNorm1d", BatchNorm1d::fromConfig)
             .with("BatchNorm2d", BatchNorm2d::fromConfig)
-            .with("LayerNorm", LayerNorm::fromConfig);
+            .with("LayerNorm", LayerNorm::fromConfig)
+            .with("Embedding", Embedding::fromConfig)
+            .with("PositionalEmbedding", PositionalEmbedding::fromConfig)
+            .with("RNN", RNN::fromConfig)
+            .with("LSTM", LSTM::fromConfig)
+            .with("GRU", GRU::fromConfig)
+            .with("MultiHeadAttention", MultiHeadAttention::fromConfig)
+            .with("TransformerEncoderLayer", TransformerEncoderLayer::fromConfig)
+            .with("TransformerDecoderLayer", TransformerDecoderLayer::fromConfig);
 
     private final Map<String, Factory> factories;
 
