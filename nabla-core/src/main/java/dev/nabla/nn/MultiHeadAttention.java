@@ -72,16 +72,21 @@ public final class MultiHeadAttention extends Module {
         int n = q.size(0);
         int tq = q.size(1);
         int tk = kv.size(1);
-        Tensor qh = split(query.forward(q));
-        Tensor kh = split(key.forward(kv));
-        Tensor vh = split(value.forward(kv));
+        Tensor qh = split(project(query, q));
+        Tensor kh = split(project(key, kv));
+        Tensor vh = split(project(value, kv));
         Tensor scores = qh.matmul(kh.mT()).mul(1 / Math.sqrt(dim / heads));
         Tensor bias = maskBias(n, tq, tk, keyLengths);
         if (bias != null) {
             scores = scores.add(bias.to(scores.dtype()));
         }
         Tensor attended = scores.softmax(-1).matmul(vh);
-        return out.forward(attended.permute(0, 2, 1, 3).reshape(n, tq, dim));
+        return project(out, attended.permute(0, 2, 1, 3).reshape(n, tq, dim));
+    }
+
+    /** A dense layer's affine map in the input's dtype (float32 weights serve a float64 check too, as LayerNorm's). */
+    static Tensor project(Linear layer, Tensor x) {
+        return x.linear(layer.weight().to(x.dtype()), layer.bias().to(x.dtype()));
     }
 
     /** {@code [N, T, dim]} to {@code [N, heads, T, dim/heads]}. */

@@ -62,7 +62,7 @@ public final class TransformerDecoderLayer extends Module {
         Tensor h = norm1.forward(x);
         x = x.add(selfAttention.forward(h, h, null));
         x = x.add(crossAttention.forward(norm2.forward(x), memory, memoryLengths));
-        return x.add(ff2.forward(ff1.forward(norm3.forward(x)).gelu()));
+        return x.add(MultiHeadAttention.project(ff2, MultiHeadAttention.project(ff1, norm3.forward(x)).gelu()));
     }
 
     @Override

@@ -61,7 +61,7 @@ public final class TransformerEncoderLayer extends Module {
         }
         Tensor h = norm1.forward(x);
         x = x.add(maybeDrop(attention.forward(h, h, lengths)));
-        return x.add(maybeDrop(ff2.forward(ff1.forward(norm2.forward(x)).gelu())));
+        return x.add(maybeDrop(MultiHeadAttention.project(ff2, MultiHeadAttention.project(ff1, norm2.forward(x)).gelu())));
     }
 
     private Tensor maybeDrop(Tensor x) {
