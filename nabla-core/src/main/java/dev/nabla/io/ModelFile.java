@@ -37,7 +37,15 @@ public final class ModelFile {
 
     /** Atomically writes the network's architecture, input shape (without batch dimension) and weights. */
     public static void save(Path file, Module network, int[] inputShape) throws IOException {
-        Map<String, String> metadata = new LinkedHashMap<>();
+        save(file, network, inputShape, Map.of());
+    }
+
+    /**
+     * Saves as {@link #save(Path, Module, int[])} with extra metadata fields kept beside the model (for example a
+     * language model's tokenizer); {@link Loaded#metadata()} returns them.
+     */
+    public static void save(Path file, Module network, int[] inputShape, Map<String, String> extra) throws IOException {
+        Map<String, String> metadata = new LinkedHashMap<>(extra);
         metadata.put("format", FORMAT);
         metadata.put("format_version", FORMAT_VERSION);
         metadata.put("config", config(network, inputShape));
