@@ -29,12 +29,11 @@ public final class LSTM extends Recurrent {
 
     @Override
     Tensor[] step(Tensor xw, Tensor h, Tensor c, Tensor wHh, Tensor bHh) {
-        int hs = hiddenSize();
-        Tensor gates = xw.add(h.linear(wHh, bHh));
-        Tensor i = gates.narrow(1, 0, hs).sigmoid();
-        Tensor f = gates.narrow(1, hs, hs).sigmoid();
-        Tensor g = gates.narrow(1, 2 * hs, hs).tanh();
-        Tensor o = gates.narrow(1, 3 * hs, hs).sigmoid();
+        Tensor[] gates = chunk(xw.add(h.linear(wHh, bHh)), 1, 4);
+        Tensor i = gates[0].sigmoid();
+        Tensor f = gates[1].sigmoid();
+        Tensor g = gates[2].tanh();
+        Tensor o = gates[3].sigmoid();
         Tensor cNext = f.mul(c).add(i.mul(g));
         return new Tensor[] {o.mul(cNext.tanh()), cNext};
     }
