@@ -66,6 +66,12 @@ final class TrainLmCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Random seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--prompt", defaultValue = "The ", description = "Start of the samples printed at the end (default: '${DEFAULT-VALUE}').")
+    String prompt;
+
+    @Option(names = "--samples", defaultValue = "3", description = "Samples printed at the end (default: ${DEFAULT-VALUE}).")
+    int samples;
+
     @Option(names = "--out", description = "Save the model here (for nabla generate).")
     Path out;
 
@@ -102,9 +108,11 @@ final class TrainLmCommand implements Callable<Integer> {
             System.out.println("saved " + out);
         }
         Generator sg = new Generator(seed);
-        for (String prompt : new String[] {"The ", "A man ", "Love "}) {
-            System.out.println("--- sample (temperature 0.8, top-k 10): " + model.generate(prompt, 160,
-                    new Sampler(0.8, 10), sg));
+        StringBuilder known = new StringBuilder();
+        prompt.codePoints().filter(tokenizer::contains).forEach(known::appendCodePoint);
+        for (int i = 0; i < samples; i++) {
+            System.out.println("--- sample " + (i + 1) + " (temperature 0.8, top-k 10):");
+            System.out.println(model.generate(known.toString(), 200, new Sampler(0.8, 10), sg));
         }
         return 0;
     }

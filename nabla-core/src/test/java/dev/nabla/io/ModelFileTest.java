@@ -111,9 +111,10 @@ class ModelFileTest {
         assertEquals("Linear(in=-1, out=3, bias=false)", linear.toString());
         assertEquals(List.of(3), List.of(((Linear) linear).build(new int[] {7}, new Generator(0))[0]));
         assertNull(((Linear) linear).bias());
-        assertEquals(List.of("AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Dropout", "Flatten", "GELU",
-                "GlobalAvgPool2d", "LayerNorm", "LeakyReLU", "Linear", "MaxPool2d", "ReLU", "Sequential", "Sigmoid",
-                "Softmax", "Tanh", "ZeroPad2d"), List.copyOf(layers.types()));
+        assertEquals(List.of("AvgPool2d", "BatchNorm1d", "BatchNorm2d", "Conv1d", "Conv2d", "Dropout", "Embedding",
+                "Flatten", "GELU", "GRU", "GlobalAvgPool2d", "LSTM", "LayerNorm", "LeakyReLU", "Linear", "MaxPool2d",
+                "MultiHeadAttention", "PositionalEmbedding", "RNN", "ReLU", "Sequential", "Sigmoid", "Softmax", "Tanh",
+                "TransformerDecoderLayer", "TransformerEncoderLayer", "ZeroPad2d"), List.copyOf(layers.types()));
     }
 
     // ---------------------------------------------------------------- errors
