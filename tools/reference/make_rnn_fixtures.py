@@ -1,10 +1,11 @@
 #!/usr/bin/python3
-"""Writes reference values for Nabla's recurrent layers (TextLayersTest), computed by PyTorch in float64.
+"""Writes reference values for Nabla's recurrent and attention layers (TextLayersTest), by PyTorch in float64.
 
 For every case: the layer's settings, its weights (PyTorch's names, copied 1:1 into Nabla), the input, lengths and
 initial states, and PyTorch's outputs, final states and the gradients of
 L = sum(output * wo) + sum(h_n * wh) [+ sum(c_n * wc)] for fixed random wo, wh, wc. Padded inputs run as a packed
-sequence. Regenerate with:
+sequence. Attention cases: nn.MultiheadAttention with causal and key-padding masks, its in_proj rows as Nabla's
+query/key/value weights, and the gradient of sum(output * wo) with respect to the input. Regenerate with:
 
     /usr/bin/python3 tools/reference/make_rnn_fixtures.py > nabla-core/src/test/resources/rnn-reference.txt
 
@@ -77,3 +78,35 @@ case("lstm/stacked-bidirectional-masked", "lstm", 3, 4, 2, True, 3, 5, [5, 2, 3]
 case("gru/plain", "gru", 3, 4, 1, False, 2, 5, None, True)
 case("gru/stacked-bidirectional-masked", "gru", 3, 4, 2, True, 3, 4, [1, 4, 2], True)
 case("rnn/bidirectional-masked", "rnn", 2, 3, 1, True, 2, 4, [4, 2], True)
+
+
+def attention_case(name, dim, heads, n, t, causal, lengths):
+    """nn.MultiheadAttention (batch_first) self-attention; Nabla's query/key/value/out weights are its in_proj rows."""
+    m = torch.nn.MultiheadAttention(dim, heads, batch_first=True).to(D)
+    with torch.no_grad():
+        m.in_proj_bias.uniform_(-0.5, 0.5)
+        m.out_proj.bias.uniform_(-0.5, 0.5)
+    x = torch.randn(n, t, dim, dtype=D, requires_grad=True)
+    mask = torch.triu(torch.ones(t, t, dtype=torch.bool), 1) if causal else None
+    pad = None
+    if lengths:
+        pad = torch.arange(t)[None, :] >= torch.tensor(lengths)[:, None]
+    out, _ = m(x, x, x, attn_mask=mask, key_padding_mask=pad, need_weights=False)
+    wo = torch.randn(out.shape, dtype=D)
+    (out * wo).sum().backward()
+    print("case", name, "mha", dim, heads, str(causal).lower(), " ".join(str(v) for v in (lengths or [])))
+    emit("x", x)
+    w, b = m.in_proj_weight, m.in_proj_bias
+    for i, part in enumerate(["query", "key", "value"]):
+        emit("param:" + part + ".weight", w[i * dim:(i + 1) * dim])
+        emit("param:" + part + ".bias", b[i * dim:(i + 1) * dim])
+    emit("param:out.weight", m.out_proj.weight)
+    emit("param:out.bias", m.out_proj.bias)
+    emit("out", out)
+    emit("wo", wo)
+    emit("grad:x", x.grad)
+
+
+attention_case("mha/causal", 6, 2, 2, 4, True, None)
+attention_case("mha/padded", 4, 1, 3, 5, False, [5, 2, 3])
+attention_case("mha/causal-padded", 8, 4, 2, 5, True, [5, 3])

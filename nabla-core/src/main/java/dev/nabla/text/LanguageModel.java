@@ -83,9 +83,13 @@ public final class LanguageModel {
 
     /** {@code count} characters continuing {@code prompt}, sampled one at a time. */
     public String generate(String prompt, int count, Sampler sampler, Generator generator) {
+        boolean training = network.isTraining();
         network.eval();
         StringBuilder sb = new StringBuilder(prompt);
-        int[] history = tokenizer.encode(prompt.isEmpty() ? "\n" : prompt);
+        int[] history = tokenizer.encode(prompt.isEmpty() && tokenizer.contains('\n') ? "\n" : prompt);
+        if (history.length == 0) {
+            throw new IllegalArgumentException("generate: give a prompt (this model's alphabet has no newline)");
+        }
         try (var scope = GradMode.noGrad()) {
             Recurrent.State state = null;
             int[] pending = history;
@@ -111,7 +115,7 @@ public final class LanguageModel {
                 sb.append(tokenizer.decode(next));
             }
         }
-        network.train(true);
+        network.train(training);
         return sb.toString();
     }
 

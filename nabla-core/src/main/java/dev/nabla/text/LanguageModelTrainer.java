@@ -10,7 +10,9 @@ import dev.nabla.optim.GradClip;
 import dev.nabla.optim.Optimizer;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -99,10 +101,11 @@ public final class LanguageModelTrainer {
 
     /**
      * The mean next-character loss (nats) on {@code text}. A recurrent model reads it as {@code streams} parallel
-     * streams with carried state; a Transformer reads windows of its context overlapping by half, each character
-     * scored once with at least half a window of context (the first window: all of it).
+     * streams with carried state; a Transformer reads windows of its context overlapping by half, in batches of
+     * {@code streams}, each character scored once with at least half a window of context (in the first window: all).
      */
     public static double evaluate(LanguageModel model, int[] text, int streams) {
+        boolean training = model.network().isTraining();
         model.network().eval();
         int k = model.context();
         double total = 0;
@@ -125,25 +128,32 @@ public final class LanguageModelTrainer {
                     count += (long) streams * len;
                 }
             } else {
-                int half = k / 2;
-                for (int s = 0; s + 1 < text.length; s += half) {
-                    int len = Math.min(k, text.length - 1 - s);
-                    int from = s == 0 ? 0 : Math.min(k - half, len);
-                    if (from >= len) {
-                        break;
-                    }
-                    Tensor logits = model.forward(windows(text, new int[] {s}, len, 0), null).logits();
-                    Tensor scored = logits.narrow(1, from, len - from).reshape(-1, model.tokenizer().size());
-                    Tensor targets = windows(text, new int[] {s + from}, len - from, 1).reshape(-1);
-                    total += Losses.softmaxCrossEntropy(Reduction.SUM).apply(scored, targets).item();
-                    count += len - from;
-                    if (s + k >= text.length - 1) {
-                        break;
+                // Windows of k start every k/2 characters (the last one ends at the text's end); each scores only
+                // the targets its predecessors did not, so every character is scored once, with ≥ k/2 of context.
+                int n = text.length;
+                int len = Math.min(k, n - 1);
+                List<int[]> spans = new ArrayList<>();
+                for (int next = 1, s = 0; next < n; s += Math.max(1, k / 2)) {
+                    int start = Math.min(s, n - 1 - len);
+                    spans.add(new int[] {start, next - (start + 1)});
+                    next = start + len + 1;
+                }
+                for (int w0 = 0; w0 < spans.size(); w0 += streams) {
+                    List<int[]> group = spans.subList(w0, Math.min(spans.size(), w0 + streams));
+                    int[] starts = group.stream().mapToInt(w -> w[0]).toArray();
+                    Tensor logits = model.forward(windows(text, starts, len, 0), null).logits();
+                    double[] logProbs = logits.logSoftmax(2).toDoubleArray();
+                    int v = model.tokenizer().size();
+                    for (int b = 0; b < group.size(); b++) {
+                        for (int i = group.get(b)[1]; i < len; i++) {
+                            total -= logProbs[(b * len + i) * v + text[starts[b] + i + 1]];
+                            count++;
+                        }
                     }
                 }
             }
         }
-        model.network().train(true);
+        model.network().train(training);
         return total / count;
     }
 
