@@ -36,14 +36,16 @@ final class Charts {
         chart.setYAxisTitle(metric);
         XYStyler style = chart.getStyler();
         style.setChartBackgroundColor(Color.WHITE);
-        style.setLegendPosition(Styler.LegendPosition.InsideNE);
+        style.setLegendPosition(Styler.LegendPosition.OutsideS);
+        style.setLegendLayout(Styler.LegendLayout.Horizontal);
         style.setPlotGridLinesColor(new Color(0xe5e7eb));
         style.setAntiAlias(true);
         style.setxAxisTickLabelsFormattingFunction(x -> x == Math.rint(x)
                 ? String.format(Locale.ROOT, "%d", Math.round(x)) : "");
         int epochs = history.epochs().size();
-        style.setXAxisMin(epochs == 1 ? 0.5 : 1.0);
-        style.setXAxisMax(epochs == 1 ? 1.5 : (double) epochs);
+        double pad = Math.max(0.1, 0.03 * (epochs - 1)); // keeps the first and last markers off the plot's border
+        style.setXAxisMin(1 - pad);
+        style.setXAxisMax(epochs + pad);
         add(chart, "train", history, metric, TRAIN);
         add(chart, "validation", history, "val_" + metric, VALIDATION);
         return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);

@@ -9,7 +9,7 @@ import java.util.Locale;
 /**
  * A computation graph drawn as inline SVG with a layered layout: an op sits one layer below its deepest input, a
  * leaf one layer above its first consumer; within a layer nodes keep {@link GraphExport}'s numbering (depth-first
- * post-order), so the same graph always gives the same picture.
+ * post-order), each op under its first input, so the same graph always gives the same picture.
  */
 final class GraphSvg {
     private static final int CHAR_WIDTH = 7;
@@ -35,13 +35,10 @@ final class GraphSvg {
             w[node.id()] = chars * CHAR_WIDTH + 20;
             h[node.id()] = node.lines().size() * LINE_HEIGHT + 12;
         }
-        int[] layerWidth = new int[layers];
         int[] layerHeight = new int[layers];
         for (int i = 0; i < n; i++) {
-            layerWidth[layer[i]] += (layerWidth[layer[i]] == 0 ? 0 : GAP_X) + w[i];
             layerHeight[layer[i]] = Math.max(layerHeight[layer[i]], h[i]);
         }
-        int width = Arrays.stream(layerWidth).max().orElse(0) + 2 * MARGIN;
         int[] top = new int[layers];
         int y = MARGIN;
         for (int l = 0; l < layers; l++) {
@@ -49,14 +46,31 @@ final class GraphSvg {
             y += layerHeight[l] + GAP_Y;
         }
         int height = y - GAP_Y + MARGIN;
-        int[] x = new int[n];
-        int[] cursor = new int[layers];
-        for (int l = 0; l < layers; l++) {
-            cursor[l] = (width - layerWidth[l]) / 2;
+        int[] firstInput = new int[n];
+        Arrays.fill(firstInput, -1);
+        for (GraphExport.Edge e : graph.edges()) {
+            if (firstInput[e.to()] < 0) {
+                firstInput[e.to()] = e.from();
+            }
         }
-        for (int i = 0; i < n; i++) {
-            x[i] = cursor[layer[i]];
-            cursor[layer[i]] += w[i] + GAP_X;
+        // Layer by layer, nodes in id order: an op wants to sit right under its first input (the data it transforms),
+        // so the main path runs straight down; leaves (weights, constants) go to the right of what precedes them.
+        int[] x = new int[n];
+        int[] right = new int[layers];
+        Arrays.fill(right, MARGIN - GAP_X);
+        for (int l = 0; l < layers; l++) {
+            for (int i = 0; i < n; i++) {
+                if (layer[i] != l) {
+                    continue;
+                }
+                int want = firstInput[i] < 0 ? Integer.MIN_VALUE : x[firstInput[i]] + w[firstInput[i]] / 2 - w[i] / 2;
+                x[i] = Math.max(want, right[l] + GAP_X);
+                right[l] = x[i] + w[i];
+            }
+        }
+        int width = MARGIN;
+        for (int r : right) {
+            width = Math.max(width, r + MARGIN);
         }
 
         StringBuilder sb = new StringBuilder();

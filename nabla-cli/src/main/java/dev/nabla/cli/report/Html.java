@@ -1,5 +1,7 @@
 package dev.nabla.cli.report;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashSet;
@@ -21,13 +23,15 @@ final class Html {
             ".card{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:12px 18px;min-width:150px}",
             ".card b{display:block;font-size:24px}.card span{color:#6b7280;font-size:13px}",
             ".row{display:flex;flex-wrap:wrap;gap:18px;align-items:flex-start}",
+            ".pair{display:grid;grid-template-columns:repeat(auto-fit,minmax(420px,1fr));gap:18px}",
+            ".pair img{width:100%}",
             "img{max-width:100%;height:auto;border:1px solid #e5e7eb;border-radius:4px}",
             "table{border-collapse:collapse;font-size:14px;font-variant-numeric:tabular-nums}",
             "th,td{padding:4px 10px;border-bottom:1px solid #e5e7eb;text-align:right}",
             "th{background:#f3f4f6;font-weight:600}td:first-child,th:first-child{text-align:left}",
             "pre{background:#f9fafb;border:1px solid #e5e7eb;border-radius:4px;padding:12px;overflow:auto;font-size:12.5px}",
             ".graph{font-family:'DejaVu Sans Mono',Menlo,Consolas,monospace;font-size:12px}",
-            ".scroll{overflow:auto;max-height:900px;border:1px solid #e5e7eb;border-radius:4px;background:#fff}",
+            ".scroll{overflow:auto;border:1px solid #e5e7eb;border-radius:4px;background:#fff}",
             "details{margin-top:10px}summary{cursor:pointer;color:#1d4ed8}",
             ".note{color:#6b7280;font-size:13px}");
 
@@ -56,7 +60,7 @@ final class Html {
         }
         sb.append("</div>\n");
 
-        sb.append("<section id=\"curves\">\n<h2>Training curves</h2>\n<div class=\"row\">\n");
+        sb.append("<section id=\"curves\">\n<h2>Training curves</h2>\n<div class=\"pair\">\n");
         if (c.pngs().containsKey("loss.png")) {
             image(sb, c, "loss.png", "loss per epoch, train and validation");
             image(sb, c, "accuracy.png", "accuracy per epoch, train and validation");
@@ -135,7 +139,8 @@ final class Html {
         if (!Double.isFinite(v)) {
             return "–";
         }
-        return key.equals("seconds") ? fmt("%.2f", v) : key.equals("lr") ? fmt("%.4g", v) : fmt("%.4f", v);
+        return key.equals("seconds") ? fmt("%.2f", v) : key.equals("lr")
+                ? new BigDecimal(v).round(new MathContext(4)).stripTrailingZeros().toPlainString() : fmt("%.4f", v);
     }
 
     private static void classTable(StringBuilder sb, ClassScores[] scores) {
