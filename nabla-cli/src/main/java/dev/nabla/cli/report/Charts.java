@@ -40,12 +40,14 @@ final class Charts {
         style.setLegendLayout(Styler.LegendLayout.Horizontal);
         style.setPlotGridLinesColor(new Color(0xe5e7eb));
         style.setAntiAlias(true);
-        style.setxAxisTickLabelsFormattingFunction(x -> x == Math.rint(x)
-                ? String.format(Locale.ROOT, "%d", Math.round(x)) : "");
+        // With a formatting function XChart puts a tick at every epoch; long runs label every step-th one.
         int epochs = history.epochs().size();
-        double pad = Math.max(0.1, 0.03 * (epochs - 1)); // keeps the first and last markers off the plot's border
-        style.setXAxisMin(1 - pad);
-        style.setXAxisMax(epochs + pad);
+        int step = Math.max(1, (epochs + 14) / 15);
+        style.setxAxisTickLabelsFormattingFunction(x -> Math.abs(x - Math.rint(x)) < 1e-6
+                && (Math.round(x) - 1) % step == 0 ? String.format(Locale.ROOT, "%d", Math.round(x)) : "");
+        style.setYAxisDecimalPattern("0.####");
+        style.setXAxisMin(epochs == 1 ? 0.0 : 1.0);
+        style.setXAxisMax(epochs == 1 ? 2.0 : (double) epochs);
         add(chart, "train", history, metric, TRAIN);
         add(chart, "validation", history, "val_" + metric, VALIDATION);
         return BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG);
