@@ -1,6 +1,7 @@
 package dev.nabla.cli;
 
 import dev.nabla.autograd.GradMode;
+import dev.nabla.cli.report.TrainingReport;
 import dev.nabla.data.Split;
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.kernel.Parallel;
@@ -8,6 +9,7 @@ import dev.nabla.nn.loss.Losses;
 import dev.nabla.nn.loss.Reduction;
 import dev.nabla.optim.LearningRateSchedule;
 import dev.nabla.train.callbacks.LearningRateScheduler;
+import dev.nabla.train.callbacks.TensorBoard;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import dev.nabla.train.FitOptions;
@@ -79,6 +81,15 @@ final class TrainCommand implements Callable<Integer> {
             + " unless --checkpoint names another directory.")
     Path resume;
 
+    @Option(names = "--tensorboard", paramLabel = "DIR", description = "Write TensorBoard event files to DIR/train"
+            + " and DIR/validation: scalars per step and per epoch, weight and gradient histograms per epoch.")
+    Path tensorboard;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "After training, write pictures and report.html to"
+            + " DIR (give the --out directory to keep them beside the model): loss.png, accuracy.png,"
+            + " confusion_matrix.png (test set), misclassified.png, graph.mmd, graph.dot, report.json.")
+    Path report;
+
     @Option(names = "--metrics-json", description = "Write test accuracy and per-epoch metrics to this JSON file.")
     Path metricsJson;
 
@@ -106,6 +117,9 @@ final class TrainCommand implements Callable<Integer> {
         FitOptions options = FitOptions.epochs(epochs).batchSize(batchSize).seed(seed)
                 .validationData(test.x(), test.y()).callbacks(new LearningRateScheduler(lrs::rate));
         Checkpoints.configure(options, checkpoint, resumeFile);
+        if (tensorboard != null) {
+            options.callbacks(new TensorBoard(tensorboard));
+        }
         History history = net.fit(train.x(), train.y(), options);
         int correct = correctCount(net, test);
         double accuracy = test.count() == 0 ? 0 : (double) correct / test.count();
@@ -117,6 +131,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (metricsJson != null) {
             writeMetrics(metricsJson, accuracy, train.count(), test.count(), history);
+        }
+        if (report != null) {
+            TrainingReport.write(report, "Nabla: " + model + " on " + dataset, net, history, test.x(), test.y());
+            System.out.println("report: " + report.resolve("report.html"));
         }
         System.out.printf(Locale.ROOT, "test accuracy: %.4f (%d/%d)%n", accuracy, correct, test.count());
         return 0;
