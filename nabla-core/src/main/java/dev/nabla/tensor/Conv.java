@@ -244,58 +244,68 @@ final class Conv {
                 int o = at + y * ow;
                 for (int xx = 0; xx < ow; xx++) {
                     int i0 = r0 + 2 * xx;
-                    int arg = i0;
-                    float best = x[in + i0];
-                    if (best == best) {
-                        float v = x[in + i0 + 1];
-                        if (v > best || v != v) {
-                            best = v;
-                            arg = i0 + 1;
-                        }
-                        if (best == best) {
-                            v = x[in + i0 + w];
-                            if (v > best || v != v) {
-                                best = v;
-                                arg = i0 + w;
-                            }
-                            if (best == best) {
-                                v = x[in + i0 + w + 1];
-                                if (v > best || v != v) {
-                                    best = v;
-                                    arg = i0 + w + 1;
-                                }
-                            }
-                        }
+                    float a0 = x[in + i0];
+                    float a1 = x[in + i0 + 1];
+                    float a2 = x[in + i0 + w];
+                    float a3 = x[in + i0 + w + 1];
+                    float sum = a0 + a1 + a2 + a3;
+                    if (sum != sum) { // a NaN (or opposite infinities): the general loop decides
+                        maxWindow(x, in, h, w, 2, 2, 2 * y, 2 * xx, out, idx, o + xx);
+                        continue;
                     }
-                    out[o + xx] = best;
+                    // branch-free selection on order-preserving integer keys (the comparisons are unpredictable, and
+                    // float comparisons compile to branches); m = 1 where the later element is strictly greater
+                    int k0 = orderKey(a0);
+                    int k1 = orderKey(a1);
+                    int k2 = orderKey(a2);
+                    int k3 = orderKey(a3);
+                    int m1 = (int) (((long) k0 - k1) >>> 63);
+                    int m2 = (int) (((long) k2 - k3) >>> 63);
+                    int top = k0 ^ ((k0 ^ k1) & -m1);
+                    int bottom = k2 ^ ((k2 ^ k3) & -m2);
+                    int arg = i0 + m1;
+                    int arg2 = i0 + w + m2;
+                    int m = (int) (((long) top - bottom) >>> 63);
+                    arg ^= (arg ^ arg2) & -m;
+                    out[o + xx] = x[in + arg];
                     idx[o + xx] = arg;
                 }
             }
             return;
         }
         for (int y = 0; y < oh; y++) {
-            int y0 = y * s[0] - p[0];
             for (int xx = 0; xx < ow; xx++) {
-                int x0 = xx * s[1] - p[1];
-                float best = Float.NEGATIVE_INFINITY;
-                int arg = -1;
-                search:
-                for (int i = Math.max(0, y0); i < Math.min(h, y0 + k[0]); i++) {
-                    for (int j = Math.max(0, x0); j < Math.min(w, x0 + k[1]); j++) {
-                        float v = x[in + i * w + j];
-                        if (v > best || arg < 0 || v != v) {
-                            best = v;
-                            arg = i * w + j;
-                            if (v != v) {
-                                break search;
-                            }
-                        }
-                    }
-                }
-                out[at + y * ow + xx] = best;
-                idx[at + y * ow + xx] = arg;
+                maxWindow(x, in, h, w, k[0], k[1], y * s[0] - p[0], xx * s[1] - p[1], out, idx, at + y * ow + xx);
             }
         }
+    }
+
+    /** An int that orders as the float does (for non-NaN values; −0 and +0 equal): its bits, negatives flipped. */
+    private static int orderKey(float v) {
+        int bits = Float.floatToRawIntBits(v + 0.0f);
+        return bits ^ ((bits >> 31) & 0x7fffffff);
+    }
+
+    /** The maximum of the window at (y0, x0) of a float plane and its position: the first maximum, or first NaN. */
+    private static void maxWindow(float[] x, int in, int h, int w, int kh, int kw, int y0, int x0, float[] out,
+            float[] idx, int at) {
+        float best = Float.NEGATIVE_INFINITY;
+        int arg = -1;
+        search:
+        for (int i = Math.max(0, y0); i < Math.min(h, y0 + kh); i++) {
+            for (int j = Math.max(0, x0); j < Math.min(w, x0 + kw); j++) {
+                float v = x[in + i * w + j];
+                if (v > best || arg < 0 || v != v) {
+                    best = v;
+                    arg = i * w + j;
+                    if (v != v) {
+                        break search;
+                    }
+                }
+            }
+        }
+        out[at] = best;
+        idx[at] = arg;
     }
 
     /** {@link #maxPlane(float[], int, int, int, int[], int[], int[], int, int, float[], float[], int)} for doubles. */
