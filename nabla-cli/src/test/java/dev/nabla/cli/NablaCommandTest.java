@@ -63,6 +63,21 @@ class NablaCommandTest {
     }
 
     @Test
+    void trainsTheCnnWithAugmentationForOneEpochAboveChance(@TempDir Path dir) throws Exception {
+        String[] r = run("train", "--model", "cnn", "--augment", "--dataset", SAMPLE, "--epochs", "1", "--batch-size",
+                "64", "--limit", "640", "--seed", "3", "--out", dir.toString());
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("(None, 64, 7, 7)") && r[1].contains("augmentation: translation ±2 px"), r[1]);
+        Matcher m = Pattern.compile("test accuracy: (0\\.\\d{4}) \\((\\d+)/500\\)\\n$").matcher(r[1]);
+        assertTrue(m.find(), r[1]);
+        assertTrue(Double.parseDouble(m.group(1)) > 0.3, "well above chance (0.1): " + m.group(1));
+
+        String[] eval = run("eval", "--model", dir.resolve("model.safetensors").toString(), "--dataset", SAMPLE);
+        assertEquals("0", eval[0], eval[2]);
+        assertTrue(eval[1].endsWith("test accuracy: " + m.group(1) + " (" + m.group(2) + "/500)\n"), eval[1]);
+    }
+
+    @Test
     void badInputGivesOneLineErrorsAndNonZeroExit(@TempDir Path dir) throws Exception {
         String[] r = run("train", "--epochs", "many");
         assertEquals("2", r[0]);
