@@ -4,10 +4,11 @@
 #   bench/compare.sh                  # 1 thread, 3 repetitions, 5 timed epochs per training run
 #   THREADS=2 bench/compare.sh        # 2 threads for both (Nabla's Parallel, torch/OpenMP/OpenBLAS)
 #   REPS=5 EPOCHS=10 WORKLOADS="train32" bench/compare.sh
+#   WORKLOADS=cnn bench/compare.sh    # the CNN of issue 5 (batch 64, Adam): about a minute per epoch
 #
 # Installs what is missing (Debian packages python3-torch, libopenblas0-pthread,
 # dataset-fashion-mnist; needs root), builds nabla-bench's shaded jar with ./mvnw, then for each
-# workload (gemm, infer, train256, train32) runs Nabla (dev.nabla.bench.Workloads) and PyTorch
+# workload (gemm, infer, train256, train32; cnn on request) runs Nabla (dev.nabla.bench.Workloads) and PyTorch
 # (bench/torch_workloads.py) alternately, REPS times each, the order flipped every repetition, and
 # prints a table of medians, the Nabla/PyTorch ratios and GFLOP/s as a percentage of the FMA peak
 # measured in the same run. PyTorch runs at its best setting here: OpenBLAS with
@@ -17,7 +18,8 @@
 #
 # Settings (environment): THREADS (1), REPS (3), EPOCHS (5), WARMUP_STEPS (1000; steps of a
 # throw-away model before the timed epochs, so the JIT has compiled the hot code),
-# WORKLOADS ("gemm infer train256 train32"), MAX_BATCHES (all; a small number makes a smoke test),
+# WORKLOADS ("gemm infer train256 train32"; add cnn for the CNN of issue 5), CNN_EPOCHS (2; timed
+# epochs of the cnn workload), CNN_WARMUP_STEPS (200; its warm-up steps), MAX_BATCHES (all; a small number makes a smoke test),
 # JAVA (java), JAVA_OPTS (-Xmx2g), PYTHON (/usr/bin/python3, Debian's, which has torch),
 # SKIP_BUILD=1 (use the jar as built), SKIP_INSTALL=1 (do not call apt-get).
 set -euo pipefail
@@ -28,6 +30,8 @@ EPOCHS=${EPOCHS:-5}
 WARMUP_STEPS=${WARMUP_STEPS:-1000}
 WORKLOADS=${WORKLOADS:-"gemm infer train256 train32"}
 MAX_BATCHES=${MAX_BATCHES:-}
+CNN_EPOCHS=${CNN_EPOCHS:-2}
+CNN_WARMUP_STEPS=${CNN_WARMUP_STEPS:-200}
 JAVA=${JAVA:-java}
 JAVA_OPTS=${JAVA_OPTS:--Xmx2g}
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -62,7 +66,9 @@ if [ "${SKIP_BUILD:-0}" != 1 ] || [ ! -f "$jar" ]; then
 fi
 
 common=(--threads "$THREADS" --epochs "$EPOCHS" --warmup-steps "$WARMUP_STEPS")
+cnn_common=(--threads "$THREADS" --epochs "$CNN_EPOCHS" --warmup-steps "$CNN_WARMUP_STEPS")
 [ -z "$MAX_BATCHES" ] || common+=(--max-batches "$MAX_BATCHES")
+[ -z "$MAX_BATCHES" ] || cnn_common+=(--max-batches "$MAX_BATCHES")
 nabla_cmd=("$JAVA" --add-modules=jdk.incubator.vector $JAVA_OPTS -cp "$jar" dev.nabla.bench.Workloads)
 torch_cmd=("$PYTHON" "$root/bench/torch_workloads.py")
 
@@ -74,7 +80,7 @@ log="$results/$stamp.log"
 : >"$raw"
 {
   echo "# bench/compare.sh THREADS=$THREADS REPS=$REPS EPOCHS=$EPOCHS WARMUP_STEPS=$WARMUP_STEPS"
-  echo "# WORKLOADS=\"$WORKLOADS\" MAX_BATCHES=$MAX_BATCHES JAVA_OPTS=\"$JAVA_OPTS\""
+  echo "# WORKLOADS=\"$WORKLOADS\" MAX_BATCHES=$MAX_BATCHES CNN_EPOCHS=$CNN_EPOCHS CNN_WARMUP_STEPS=$CNN_WARMUP_STEPS JAVA_OPTS=\"$JAVA_OPTS\""
   echo "# commit $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$root" \
     && git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs"
@@ -82,12 +88,13 @@ log="$results/$stamp.log"
 
 run() { # impl workload rep
   local impl=$1 workload=$2 rep=$3 out start end
-  local -a cmd
+  local -a cmd args=("${common[@]}")
   if [ "$impl" = nabla ]; then cmd=("${nabla_cmd[@]}"); else cmd=("${torch_cmd[@]}"); fi
+  [ "$workload" != cnn ] || args=("${cnn_common[@]}")
   say "rep $rep/$REPS: $impl $workload"
-  echo "## rep $rep $impl $workload: ${cmd[*]} $workload ${common[*]}" >>"$log"
+  echo "## rep $rep $impl $workload: ${cmd[*]} $workload ${args[*]}" >>"$log"
   start=$(date +%s.%N)
-  if ! out=$("${cmd[@]}" "$workload" "${common[@]}" 2>>"$log"); then
+  if ! out=$("${cmd[@]}" "$workload" "${args[@]}" 2>>"$log"); then
     say "$impl $workload failed; see $log"
     tail -5 "$log" >&2
     return 1

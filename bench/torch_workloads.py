@@ -2,7 +2,7 @@
 """The PyTorch side of the side-by-side speed benchmark (issue 4): the workloads of
 dev.nabla.bench.Workloads, run the same way, one JSON line on stdout per run.
 
-    /usr/bin/python3 bench/torch_workloads.py train32|train256|infer|gemm [--threads N] [--epochs E]
+    /usr/bin/python3 bench/torch_workloads.py train32|train256|cnn|infer|gemm [--threads N] [--epochs E]
         [--warmup-steps W] [--seed S] [--passes P] [--singles S] [--gemm-runs R] [--max-batches K]
 
 Uses Debian's PyTorch 1.13 (python3-torch) at its best setting on this machine, unless the
@@ -22,7 +22,7 @@ import statistics
 import sys
 import time
 
-WORKLOADS = ("train32", "train256", "infer", "gemm")
+WORKLOADS = ("train32", "train256", "cnn", "infer", "gemm")
 LAYERS = (784, 256, 128, 10)
 GEMM_SHAPES = ((512, 512, 512), (1024, 1024, 1024), (32, 784, 256), (32, 256, 128),
                (256, 784, 256), (784, 32, 256))
@@ -146,6 +146,26 @@ def model(seed):
                          nn.Linear(LAYERS[2], LAYERS[3]))
 
 
+def cnn(seed):
+    """The CNN of issue 5, as dev.nabla.bench.Workloads builds it, for [n, 1, 28, 28] inputs."""
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                         nn.Flatten(),
+                         nn.Linear(3136, 128), nn.ReLU(), nn.Dropout(0.5),
+                         nn.Linear(128, 10))
+
+
+def cnn_training_flops(n):
+    """GEMM FLOPs of one CNN pass over n samples: forward and weight gradients of every layer,
+    input gradients of all but the first (as Workloads.cnnTrainingFlops)."""
+    conv1 = 28 * 28 * 32 * 9
+    conv2 = 14 * 14 * 64 * 32 * 9
+    dense1 = 3136 * 128
+    dense2 = 128 * 10
+    return 2 * n * (2 * conv1 + 3 * (conv2 + dense1 + dense2))
+
+
 def training_flops(n):
     """GEMM FLOPs of one pass over n samples: forward, weight gradients, input gradients except layer 1's."""
     macs = [LAYERS[i] * LAYERS[i + 1] for i in range(len(LAYERS) - 1)]
@@ -159,14 +179,17 @@ def batches(n, batch, seed, epoch):
         yield order[i:i + batch]
 
 
-def train(a, batch, out):
+def train(a, batch, out, conv=False):
     d = data_dir()
     x, y = tensors(d, "train")
     xt, yt = tensors(d, "t10k")
+    if conv:
+        x, xt = x.unsqueeze(1), xt.unsqueeze(1)
+    build = cnn if conv else model
     n = x.shape[0]
     loss_fn = nn.CrossEntropyLoss()
 
-    warm = model(a.seed + 1)
+    warm = build(a.seed + 1)
     warm_opt = torch.optim.Adam(warm.parameters(), lr=1e-3)
     steps = 0
     start = time.perf_counter()
@@ -181,7 +204,8 @@ def train(a, batch, out):
                 break
     warm_seconds = time.perf_counter() - start
 
-    net = model(a.seed)
+    net = build(a.seed)
+    net.train()
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     seconds = []
     seen = 0
@@ -208,7 +232,7 @@ def train(a, batch, out):
         net.eval()
         predicted = torch.cat([net(xt[i:i + 1000]).argmax(1) for i in range(0, xt.shape[0], 1000)])
         accuracy = (predicted == yt).float().mean().item()
-    flops = training_flops(seen)
+    flops = cnn_training_flops(seen) if conv else training_flops(seen)
     out.update(batch=batch, samples=seen, warmup_steps=a.warmup_steps, warmup_s=warm_seconds,
                epochs=a.epochs, epoch_s=seconds, first_epoch_s=seconds[0], last_epoch_s=seconds[-1],
                gemm_gflop_per_epoch=flops / 1e9, first_epoch_gflops=flops / seconds[0] / 1e9,
@@ -293,6 +317,7 @@ def main():
     out = {"impl": "torch", "workload": ARGS.workload, "threads": ARGS.threads}
     out["settings"] = settings()
     {"train32": lambda: train(ARGS, 32, out), "train256": lambda: train(ARGS, 256, out),
+     "cnn": lambda: train(ARGS, 64, out, conv=True),
      "infer": lambda: infer(ARGS, out), "gemm": lambda: gemm(ARGS, out)}[ARGS.workload]()
     print(json.dumps(out))
 

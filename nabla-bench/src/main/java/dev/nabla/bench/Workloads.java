@@ -8,8 +8,11 @@ import dev.nabla.data.Split;
 import dev.nabla.kernel.Gemm;
 import dev.nabla.kernel.Parallel;
 import dev.nabla.nn.Activation;
+import dev.nabla.nn.Conv2d;
+import dev.nabla.nn.Dropout;
 import dev.nabla.nn.Flatten;
 import dev.nabla.nn.Linear;
+import dev.nabla.nn.MaxPool2d;
 import dev.nabla.nn.loss.Losses;
 import dev.nabla.optim.Adam;
 import dev.nabla.tensor.Generator;
@@ -28,7 +31,7 @@ import java.util.Random;
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector -cp nabla-bench/target/benchmarks.jar \
- *     dev.nabla.bench.Workloads train32|train256|infer|gemm [--threads N] [--epochs E]
+ *     dev.nabla.bench.Workloads train32|train256|cnn|infer|gemm [--threads N] [--epochs E]
  *     [--warmup-steps W] [--seed S] [--passes P] [--singles S] [--gemm-runs R] [--max-batches K]
  * </pre>
  *
@@ -38,6 +41,9 @@ import java.util.Random;
  *       shuffled each epoch; a throw-away model first trains {@code W} steps to warm the JIT up,
  *       then a fresh model trains {@code E} timed epochs (of at most {@code K} batches, for smoke
  *       tests). Each epoch's time covers batch assembly and {@link Model#trainStep}.
+ *   <li>{@code cnn}: the CNN of issue 5 (Conv 32 3×3 same, ReLU, max-pool 2, Conv 64 3×3 same,
+ *       ReLU, max-pool 2, Dense 128 ReLU, Dropout 0.5, Dense 10) on the same images as
+ *       {@code [n, 1, 28, 28]}, batch 64, Adam 1e-3, timed the same way.
  *   <li>{@code infer}: the 10,000 test images in batches of 1,000 (images/s, median of passes),
  *       and the median latency of one image.
  *   <li>{@code gemm}: {@link Gemm#sgemm} on 512³, 1024³ and the MLP's shapes in the NN, TN and NT
@@ -80,13 +86,14 @@ public final class Workloads {
         .put("simd", Gemm.simdEnabled())
         .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     switch (o.workload) {
-      case "train32" -> train(o, 32, out);
-      case "train256" -> train(o, 256, out);
+      case "train32" -> train(o, 32, false, out);
+      case "train256" -> train(o, 256, false, out);
+      case "cnn" -> train(o, 64, true, out);
       case "infer" -> infer(o, out);
       case "gemm" -> gemm(o, out);
       default -> {
         System.err.println("Workloads: unknown workload '" + o.workload
-            + "', expected train32, train256, infer or gemm");
+            + "', expected train32, train256, cnn, infer or gemm");
         System.exit(2);
       }
     }
@@ -107,13 +114,26 @@ public final class Workloads {
     return n * (2 * forward + inputGrads);
   }
 
-  private static void train(Options o, int batch, Json out) throws Exception {
+  /**
+   * GEMM FLOPs of one training pass of the CNN over {@code n} samples: each layer's forward and
+   * weight gradient, and the input gradient of every layer but the first.
+   */
+  static double cnnTrainingFlops(long n) {
+    double conv1 = 28.0 * 28 * 32 * 9;
+    double conv2 = 14.0 * 14 * 64 * 32 * 9;
+    double dense1 = 3136.0 * 128;
+    double dense2 = 128.0 * 10;
+    double macs = 2 * conv1 + 3 * (conv2 + dense1 + dense2);
+    return 2 * n * macs;
+  }
+
+  private static void train(Options o, int batch, boolean cnn, Json out) throws Exception {
     Split data = Datasets.fromEnvironment().load(Datasets.FASHION_MNIST);
-    Tensor[] train = tensors(data.train());
-    Tensor[] test = tensors(data.test());
+    Tensor[] train = tensors(data.train(), cnn);
+    Tensor[] test = tensors(data.test(), cnn);
     int n = train[0].size(0);
 
-    Model warm = model(o.seed + 1);
+    Model warm = cnn ? cnn(o.seed + 1) : model(o.seed + 1);
     DataLoader warmLoader = DataLoader.of(train[0], train[1]).batchSize(batch).shuffle(o.seed + 1)
         .build();
     int steps = 0;
@@ -128,7 +148,7 @@ public final class Workloads {
     }
     double warmSeconds = (System.nanoTime() - warmStart) / 1e9;
 
-    Model model = model(o.seed);
+    Model model = cnn ? cnn(o.seed) : model(o.seed);
     DataLoader loader = DataLoader.of(train[0], train[1]).batchSize(batch).shuffle(o.seed).build();
     double[] seconds = new double[o.epochs];
     double[] heapMb = new double[o.epochs];
@@ -152,7 +172,7 @@ public final class Workloads {
       System.err.printf(Locale.ROOT, "nabla %s epoch %d: %.3f s, loss %.4f%n", o.workload, e + 1,
           seconds[e], lastLoss);
     }
-    double flops = trainingFlops(seen);
+    double flops = cnn ? cnnTrainingFlops(seen) : trainingFlops(seen);
     out.put("batch", batch)
         .put("samples", seen)
         .put("warmup_steps", o.warmupSteps)
@@ -179,7 +199,7 @@ public final class Workloads {
 
   private static void infer(Options o, Json out) throws Exception {
     Split data = Datasets.fromEnvironment().load(Datasets.FASHION_MNIST);
-    Tensor[] test = tensors(data.test());
+    Tensor[] test = tensors(data.test(), false);
     Tensor x = test[0];
     int n = x.size(0);
     int batch = 1000;
@@ -318,10 +338,24 @@ public final class Workloads {
     return model;
   }
 
-  /** Images scaled to [0, 1] as {@code [n, 28, 28]} and labels as {@code [n]}. */
-  private static Tensor[] tensors(LabeledImages images) {
-    Tensor x = Tensor.wrap(images.pixelsAsFloats(), images.count(), images.rows(),
-        images.cols());
+  /** The CNN of issue 5 for {@code [1, 28, 28]} inputs, compiled with Adam 1e-3 and softmax cross-entropy. */
+  private static Model cnn(long seed) {
+    Model model = Model.sequential(Conv2d.of(32, 3, "same", Activation.RELU), new MaxPool2d(2),
+        Conv2d.of(64, 3, "same", Activation.RELU), new MaxPool2d(2), new Flatten(),
+        Linear.dense(128, Activation.RELU), new Dropout(0.5), Linear.dense(10))
+        .build(new Generator(seed), 1, 28, 28);
+    model.compile(params -> new Adam(params, 1e-3), Losses.softmaxCrossEntropy());
+    return model;
+  }
+
+  /**
+   * Images scaled to [0, 1] as {@code [n, 28, 28]} (or {@code [n, 1, 28, 28]} for the CNN) and
+   * labels as {@code [n]}.
+   */
+  private static Tensor[] tensors(LabeledImages images, boolean channel) {
+    Tensor x = channel
+        ? Tensor.wrap(images.pixelsAsFloats(), images.count(), 1, images.rows(), images.cols())
+        : Tensor.wrap(images.pixelsAsFloats(), images.count(), images.rows(), images.cols());
     float[] labels = new float[images.count()];
     for (int i = 0; i < labels.length; i++) {
       labels[i] = images.labels()[i];
@@ -420,7 +454,7 @@ public final class Workloads {
 
     private static IllegalArgumentException usage(String problem) {
       return new IllegalArgumentException("Workloads: " + problem + "; usage: Workloads"
-          + " train32|train256|infer|gemm [--threads N] [--epochs E] [--warmup-steps W] [--seed S]"
+          + " train32|train256|cnn|infer|gemm [--threads N] [--epochs E] [--warmup-steps W] [--seed S]"
           + " [--passes P] [--singles S] [--gemm-runs R] [--max-batches K]");
     }
   }

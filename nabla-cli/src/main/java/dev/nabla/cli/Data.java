@@ -34,7 +34,18 @@ final class Data {
     }
 
     static Tensors tensors(LabeledImages images) {
-        Tensor x = Tensor.wrap(images.pixelsAsFloats(), images.count(), images.rows(), images.cols());
+        return tensors(images, new int[] {images.rows(), images.cols()});
+    }
+
+    /**
+     * Images as float32 {@code [N, ...inputShape]} (such as {@code [N, 1, rows, cols]} for a convolutional network),
+     * labels as float32 [N]; the pixels are not copied.
+     */
+    static Tensors tensors(LabeledImages images, int[] inputShape) {
+        int[] shape = new int[inputShape.length + 1];
+        shape[0] = images.count();
+        System.arraycopy(inputShape, 0, shape, 1, inputShape.length);
+        Tensor x = Tensor.wrap(images.pixelsAsFloats(), shape);
         float[] labels = new float[images.count()];
         for (int i = 0; i < labels.length; i++) {
             labels[i] = images.labels()[i];

@@ -32,11 +32,12 @@ final class EvalCommand implements Callable<Integer> {
         Split split = Data.load(dataset);
         int[] expected = net.inputShape();
         int[] actual = {split.test().rows(), split.test().cols()};
-        if (!Arrays.equals(expected, actual)) {
+        boolean channel = Arrays.equals(expected, new int[] {1, actual[0], actual[1]});
+        if (!Arrays.equals(expected, actual) && !channel) {
             throw new IllegalArgumentException("model " + modelFile + " takes inputs of shape " + Arrays.toString(expected)
                     + " but " + dataset + " has images of shape " + Arrays.toString(actual));
         }
-        Data.Tensors test = Data.tensors(split.test());
+        Data.Tensors test = Data.tensors(split.test(), expected);
         int correct = TrainCommand.correctCount(net, test);
         double accuracy = test.count() == 0 ? 0 : (double) correct / test.count();
         if (metricsJson != null) {

@@ -1,8 +1,11 @@
 package dev.nabla.cli;
 
 import dev.nabla.nn.Activation;
+import dev.nabla.nn.Conv2d;
+import dev.nabla.nn.Dropout;
 import dev.nabla.nn.Flatten;
 import dev.nabla.nn.Linear;
+import dev.nabla.nn.MaxPool2d;
 import dev.nabla.optim.Adagrad;
 import dev.nabla.optim.Adam;
 import dev.nabla.optim.LearningRateSchedule;
@@ -29,13 +32,30 @@ final class Networks {
                 Linear.dense(10));
     }
 
+    /**
+     * The convolutional network of issue 5, for {@code [1, 28, 28]} images: Conv(32, 3×3, same)-ReLU-MaxPool(2) →
+     * Conv(64, 3×3, same)-ReLU-MaxPool(2) → Flatten → Dense(128)-ReLU → Dropout(0.5) → Dense(10).
+     */
+    static Model cnn() {
+        return Model.sequential(Conv2d.of(32, 3, "same", Activation.RELU), new MaxPool2d(2),
+                Conv2d.of(64, 3, "same", Activation.RELU), new MaxPool2d(2), new Flatten(),
+                Linear.dense(128, Activation.RELU), new Dropout(0.5), Linear.dense(10));
+    }
+
     static Model byName(String name) {
         switch (name.toLowerCase(Locale.ROOT)) {
             case "mlp":
                 return mlp();
+            case "cnn":
+                return cnn();
             default:
-                throw new IllegalArgumentException("unknown model '" + name + "'; known: mlp");
+                throw new IllegalArgumentException("unknown model '" + name + "'; known: mlp, cnn");
         }
+    }
+
+    /** The input shape of a named network for images of {@code rows × cols}: one channel for the CNN. */
+    static int[] inputShape(String name, int rows, int cols) {
+        return name.equalsIgnoreCase("cnn") ? new int[] {1, rows, cols} : new int[] {rows, cols};
     }
 
     /** The default learning rate of each optimizer: Keras's for Adam (0.001), the seed's for SGD (0.01). */

@@ -34,14 +34,18 @@ final class PredictCommand implements Callable<Integer> {
             throw new IllegalArgumentException("model file not found: " + modelFile);
         }
         Model net = Model.load(modelFile);
-        int[] shape = net.inputShape();
+        int[] inputShape = net.inputShape();
+        boolean channel = inputShape.length == 3 && inputShape[0] == 1;
+        int[] shape = channel ? new int[] {inputShape[1], inputShape[2]} : inputShape;
         if (shape.length != 2) {
             throw new IllegalArgumentException("model " + modelFile + " does not take 2-d images (input shape "
                     + java.util.Arrays.toString(shape) + ")");
         }
         for (Path image : images) {
             float[] pixels = toModelInput(image, shape[0], shape[1]);
-            Tensor probabilities = net.predict(Tensor.fromArray(pixels, 1, shape[0], shape[1]), 1).softmax(1);
+            Tensor input = channel ? Tensor.fromArray(pixels, 1, 1, shape[0], shape[1])
+                    : Tensor.fromArray(pixels, 1, shape[0], shape[1]);
+            Tensor probabilities = net.predict(input, 1).softmax(1);
             float[] p = probabilities.toFloatArray();
             int best = 0;
             for (int i = 1; i < p.length; i++) {

@@ -1,6 +1,8 @@
 package dev.nabla.cli;
 
 import dev.nabla.autograd.GradMode;
+import dev.nabla.cli.report.TrainingReport;
+import dev.nabla.data.Augment;
 import dev.nabla.data.Split;
 import dev.nabla.io.AtomicFiles;
 import dev.nabla.kernel.Parallel;
@@ -8,6 +10,7 @@ import dev.nabla.nn.loss.Losses;
 import dev.nabla.nn.loss.Reduction;
 import dev.nabla.optim.LearningRateSchedule;
 import dev.nabla.train.callbacks.LearningRateScheduler;
+import dev.nabla.train.callbacks.TensorBoard;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import dev.nabla.train.FitOptions;
@@ -27,8 +30,14 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
         description = "Train a network (default: the seed's 784-256-128-10 MLP on MNIST) and report test accuracy.")
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--model", defaultValue = "mlp", description = "Network: mlp (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", defaultValue = "mlp", description = "Network: mlp (the seed's 784-256-128-10) or cnn"
+            + " (issue 5's Conv32-Pool-Conv64-Pool-Dense128-Dropout-Dense10; use --batch-size 64 as the issue does)"
+            + " (default: ${DEFAULT-VALUE}).")
     String model;
+
+    @Option(names = "--augment", description = "Augment training images: random translation by up to ±2 pixels,"
+            + " seeded by --seed, epoch and batch.")
+    boolean augment;
 
     @Option(names = "--dataset", defaultValue = "mnist",
             description = "mnist, fashion-mnist, or a directory of IDX files (default: ${DEFAULT-VALUE}).")
@@ -79,6 +88,15 @@ final class TrainCommand implements Callable<Integer> {
             + " unless --checkpoint names another directory.")
     Path resume;
 
+    @Option(names = "--tensorboard", paramLabel = "DIR", description = "Write TensorBoard event files to DIR/train"
+            + " and DIR/validation: scalars per step and per epoch, weight and gradient histograms per epoch.")
+    Path tensorboard;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "After training, write pictures and report.html to"
+            + " DIR (give the --out directory to keep them beside the model): loss.png, accuracy.png,"
+            + " confusion_matrix.png (test set), misclassified.png, graph.mmd, graph.dot, report.json.")
+    Path report;
+
     @Option(names = "--metrics-json", description = "Write test accuracy and per-epoch metrics to this JSON file.")
     Path metricsJson;
 
@@ -93,19 +111,28 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path resumeFile = Checkpoints.resumeFile(resume);
         Split split = Data.load(dataset);
-        Data.Tensors train = Data.tensors(limit == null ? split.train() : Data.sample(split.train(), limit, seed));
-        Data.Tensors test = Data.tensors(split.test());
+        int[] inputShape = Networks.inputShape(model, split.train().rows(), split.train().cols());
+        Data.Tensors train = Data.tensors(limit == null ? split.train() : Data.sample(split.train(), limit, seed),
+                inputShape);
+        Data.Tensors test = Data.tensors(split.test(), inputShape);
         double rate = lr != null ? lr : Networks.defaultLearningRate(optimizer);
-        Model net = Networks.byName(model).build(new Generator(seed), split.train().rows(), split.train().cols());
+        Model net = Networks.byName(model).build(new Generator(seed), inputShape);
         net.compile(Networks.optimizer(optimizer, rate), Losses.softmaxCrossEntropy(labelSmoothing, Reduction.MEAN),
                 Metrics.accuracy());
         LearningRateSchedule lrs = Networks.schedule(schedule, rate, epochs);
         System.out.print(net.summary());
         System.out.printf(Locale.ROOT, "optimizer: %s, learning rate %s (%s schedule), label smoothing %s, batch size %d,"
-                + " seed %d, threads %d%n", optimizer, rate, schedule, labelSmoothing, batchSize, seed, Parallel.threads());
+                + " seed %d, threads %d%s%n", optimizer, rate, schedule, labelSmoothing, batchSize, seed, Parallel.threads(),
+                augment ? ", augmentation: translation ±2 px" : "");
         FitOptions options = FitOptions.epochs(epochs).batchSize(batchSize).seed(seed)
                 .validationData(test.x(), test.y()).callbacks(new LearningRateScheduler(lrs::rate));
+        if (augment) {
+            options.transform(Augment.translate(2).seed(seed));
+        }
         Checkpoints.configure(options, checkpoint, resumeFile);
+        if (tensorboard != null) {
+            options.callbacks(new TensorBoard(tensorboard));
+        }
         History history = net.fit(train.x(), train.y(), options);
         int correct = correctCount(net, test);
         double accuracy = test.count() == 0 ? 0 : (double) correct / test.count();
@@ -117,6 +144,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (metricsJson != null) {
             writeMetrics(metricsJson, accuracy, train.count(), test.count(), history);
+        }
+        if (report != null) {
+            TrainingReport.write(report, "Nabla: " + model + " on " + dataset, net, history, test.x(), test.y());
+            System.out.println("report: " + report.resolve("report.html"));
         }
         System.out.printf(Locale.ROOT, "test accuracy: %.4f (%d/%d)%n", accuracy, correct, test.count());
         return 0;

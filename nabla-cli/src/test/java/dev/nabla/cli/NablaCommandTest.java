@@ -5,9 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.io.Json;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,21 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
 class NablaCommandTest {
     private static final String SAMPLE = Path.of("..", "testdata", "mnist-small").toString();
 
-    /** Runs the command, capturing standard output and error. */
     private static String[] run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream();
-        ByteArrayOutputStream e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Nabla.run(args);
-            return new String[] {Integer.toString(code), o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8)};
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+        return CliRun.run(args);
     }
 
     @Test
@@ -76,6 +60,21 @@ class NablaCommandTest {
         String[] sameSeed = run("train", "--dataset", SAMPLE, "--epochs", "3", "--seed", "7");
         assertTrue(sameSeed[1].endsWith("test accuracy: " + m.group(1) + " (" + m.group(2) + "/500)\n"),
                 "same seed, same result: " + sameSeed[1]);
+    }
+
+    @Test
+    void trainsTheCnnWithAugmentationForOneEpochAboveChance(@TempDir Path dir) throws Exception {
+        String[] r = run("train", "--model", "cnn", "--augment", "--dataset", SAMPLE, "--epochs", "1", "--batch-size",
+                "64", "--limit", "640", "--seed", "3", "--out", dir.toString());
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("(None, 64, 7, 7)") && r[1].contains("augmentation: translation ±2 px"), r[1]);
+        Matcher m = Pattern.compile("test accuracy: (0\\.\\d{4}) \\((\\d+)/500\\)\\n$").matcher(r[1]);
+        assertTrue(m.find(), r[1]);
+        assertTrue(Double.parseDouble(m.group(1)) > 0.3, "well above chance (0.1): " + m.group(1));
+
+        String[] eval = run("eval", "--model", dir.resolve("model.safetensors").toString(), "--dataset", SAMPLE);
+        assertEquals("0", eval[0], eval[2]);
+        assertTrue(eval[1].endsWith("test accuracy: " + m.group(1) + " (" + m.group(2) + "/500)\n"), eval[1]);
     }
 
     @Test

@@ -17,8 +17,13 @@ import java.util.function.UnaryOperator;
  * uninterrupted one. Inputs and targets are float32 tensors whose first dimension is the sample.
  */
 public final class DataLoader {
-    /** One mini-batch: inputs, targets, and its position within the epoch. */
-    public record Batch(Tensor x, Tensor y, int index) {}
+    /** One mini-batch: inputs, targets, its position within the epoch, and the epoch. */
+    public record Batch(Tensor x, Tensor y, int index, int epoch) {
+        /** A batch of epoch 0. */
+        public Batch(Tensor x, Tensor y, int index) {
+            this(x, y, index, 0);
+        }
+    }
 
     private final float[] xs;
     private final float[] ys;
@@ -111,7 +116,10 @@ public final class DataLoader {
             return this;
         }
 
-        /** A per-batch transformation (such as augmentation), run where the batch is assembled. */
+        /**
+         * A per-batch transformation (such as {@link Augment}), run where the batch is assembled: on the background
+         * thread when prefetching.
+         */
         public Builder transform(UnaryOperator<Batch> fn) {
             this.transform = fn;
             return this;
@@ -148,13 +156,13 @@ public final class DataLoader {
     /** The batches of one epoch, in order. */
     public Iterable<Batch> epoch(int epoch) {
         int[] order = order(epoch);
-        return prefetch == 0 ? () -> new Direct(order) : () -> new Prefetching(order, prefetch);
+        return prefetch == 0 ? () -> new Direct(order, epoch) : () -> new Prefetching(order, epoch, prefetch);
     }
 
-    private Batch assemble(int[] order, int index) {
+    private Batch assemble(int[] order, int epoch, int index) {
         int from = index * batchSize;
         int n = Math.min(batchSize, count - from);
-        Batch b = new Batch(rows(xs, xShape, order, from, n), rows(ys, yShape, order, from, n), index);
+        Batch b = new Batch(rows(xs, xShape, order, from, n), rows(ys, yShape, order, from, n), index, epoch);
         return transform == null ? b : transform.apply(b);
     }
 
@@ -171,10 +179,12 @@ public final class DataLoader {
 
     private final class Direct implements Iterator<Batch> {
         private final int[] order;
+        private final int epoch;
         private int next;
 
-        Direct(int[] order) {
+        Direct(int[] order, int epoch) {
             this.order = order;
+            this.epoch = epoch;
         }
 
         @Override
@@ -187,7 +197,7 @@ public final class DataLoader {
             if (!hasNext()) {
                 throw new NoSuchElementException("DataLoader: epoch has " + batches() + " batches");
             }
-            return assemble(order, next++);
+            return assemble(order, epoch, next++);
         }
     }
 
@@ -197,12 +207,12 @@ public final class DataLoader {
         private final int total = batches();
         private int taken;
 
-        Prefetching(int[] order, int depth) {
+        Prefetching(int[] order, int epoch, int depth) {
             queue = new ArrayBlockingQueue<>(depth);
             Thread worker = new Thread(() -> {
                 try {
                     for (int i = 0; i < total; i++) {
-                        queue.put(assemble(order, i));
+                        queue.put(assemble(order, epoch, i));
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();

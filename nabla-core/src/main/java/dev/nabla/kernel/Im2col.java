@@ -40,12 +40,16 @@ public final class Im2col {
 
   /** Unfolds one image at {@code img[imgOff..]} into {@code cols[colsOff..]}, overwriting it. */
   public static void im2col(Geometry g, float[] img, int imgOff, float[] cols, int colsOff) {
-    int p = g.oh * g.ow;
+    im2col(g, img, imgOff, cols, colsOff, g.cols());
+  }
+
+  /** As {@link #im2col(Geometry, float[], int, float[], int)} with rows {@code ld} apart in {@code cols} (ld ≥ oh·ow). */
+  public static void im2col(Geometry g, float[] img, int imgOff, float[] cols, int colsOff, int ld) {
     int row = colsOff;
     for (int ch = 0; ch < g.c; ch++) {
       int plane = imgOff + ch * g.h * g.w;
       for (int i = 0; i < g.kh; i++) {
-        for (int j = 0; j < g.kw; j++, row += p) {
+        for (int j = 0; j < g.kw; j++, row += ld) {
           int x0 = g.xStart(j);
           int x1 = g.xEnd(j);
           int dx = j * g.dw - g.pw;
@@ -74,12 +78,16 @@ public final class Im2col {
 
   /** {@link #im2col(Geometry, float[], int, float[], int)} in double precision. */
   public static void im2col(Geometry g, double[] img, int imgOff, double[] cols, int colsOff) {
-    int p = g.oh * g.ow;
+    im2col(g, img, imgOff, cols, colsOff, g.cols());
+  }
+
+  /** As {@link #im2col(Geometry, double[], int, double[], int)} with rows {@code ld} apart in {@code cols} (ld ≥ oh·ow). */
+  public static void im2col(Geometry g, double[] img, int imgOff, double[] cols, int colsOff, int ld) {
     int row = colsOff;
     for (int ch = 0; ch < g.c; ch++) {
       int plane = imgOff + ch * g.h * g.w;
       for (int i = 0; i < g.kh; i++) {
-        for (int j = 0; j < g.kw; j++, row += p) {
+        for (int j = 0; j < g.kw; j++, row += ld) {
           int x0 = g.xStart(j);
           int x1 = g.xEnd(j);
           int dx = j * g.dw - g.pw;
@@ -104,12 +112,16 @@ public final class Im2col {
 
   /** Adds the columns {@code cols[colsOff..]} back onto the image {@code img[imgOff..]} (the adjoint of im2col). */
   public static void col2im(Geometry g, float[] cols, int colsOff, float[] img, int imgOff) {
-    int p = g.oh * g.ow;
+    col2im(g, cols, colsOff, img, imgOff, g.cols());
+  }
+
+  /** As {@link #col2im(Geometry, float[], int, float[], int)} with rows {@code ld} apart in {@code cols}. */
+  public static void col2im(Geometry g, float[] cols, int colsOff, float[] img, int imgOff, int ld) {
     int row = colsOff;
     for (int ch = 0; ch < g.c; ch++) {
       int plane = imgOff + ch * g.h * g.w;
       for (int i = 0; i < g.kh; i++) {
-        for (int j = 0; j < g.kw; j++, row += p) {
+        for (int j = 0; j < g.kw; j++, row += ld) {
           int x0 = g.xStart(j);
           int x1 = g.xEnd(j);
           int dx = j * g.dw - g.pw;
@@ -131,12 +143,16 @@ public final class Im2col {
 
   /** {@link #col2im(Geometry, float[], int, float[], int)} in double precision. */
   public static void col2im(Geometry g, double[] cols, int colsOff, double[] img, int imgOff) {
-    int p = g.oh * g.ow;
+    col2im(g, cols, colsOff, img, imgOff, g.cols());
+  }
+
+  /** As {@link #col2im(Geometry, double[], int, double[], int)} with rows {@code ld} apart in {@code cols}. */
+  public static void col2im(Geometry g, double[] cols, int colsOff, double[] img, int imgOff, int ld) {
     int row = colsOff;
     for (int ch = 0; ch < g.c; ch++) {
       int plane = imgOff + ch * g.h * g.w;
       for (int i = 0; i < g.kh; i++) {
-        for (int j = 0; j < g.kw; j++, row += p) {
+        for (int j = 0; j < g.kw; j++, row += ld) {
           int x0 = g.xStart(j);
           int x1 = g.xEnd(j);
           int dx = j * g.dw - g.pw;

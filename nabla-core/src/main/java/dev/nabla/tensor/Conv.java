@@ -16,12 +16,12 @@ import java.util.Arrays;
  *
  * <p>Settings travel in a node's {@code ints} as {@code {sh, sw, ph, pw, dh, dw, groups, e0, e1}}, where
  * {@code e0, e1} are the input's height and width for CONV2D_INPUT_GRAD and the kernel size for CONV2D_WEIGHT_GRAD.
- * Work is split over the batch; the weight gradient sums fixed chunks of the batch in a fixed order, so results do
- * not depend on the thread count.
+ * Work is split over fixed blocks of samples whose column matrices feed one GEMM together; the weight gradient sums
+ * the blocks' partial results in block order, so results do not depend on the thread count.
  */
 final class Conv {
-    /** Batch chunks summed separately by the weight gradient; fixed, so the sum order never depends on threads. */
-    private static final int WEIGHT_GRAD_CHUNKS = 8;
+    /** Columns (samples × output positions) that one GEMM of a convolution covers, at least one sample's worth. */
+    private static final int BLOCK_COLUMNS = 1536;
 
     private Conv() {}
 
@@ -184,30 +184,10 @@ final class Conv {
         int outPlane = oh * ow;
         Parallel.forRange(n * c, Math.max(1, 16384 / Math.max(1, outPlane * k[0] * k[1])), (start, end) -> {
             for (int q = start; q < end; q++) {
-                int in = src.offset + q * plane;
-                for (int y = 0; y < oh; y++) {
-                    int y0 = y * s[0] - p[0];
-                    for (int xx = 0; xx < ow; xx++) {
-                        int x0 = xx * s[1] - p[1];
-                        double best = Double.NEGATIVE_INFINITY;
-                        int arg = -1;
-                        for (int i = Math.max(0, y0); i < Math.min(h, y0 + k[0]); i++) {
-                            for (int j = Math.max(0, x0); j < Math.min(w, x0 + k[1]); j++) {
-                                double v = src.getRaw(in + i * w + j);
-                                if (v > best || arg < 0 || Double.isNaN(v)) {
-                                    best = v;
-                                    arg = i * w + j;
-                                    if (Double.isNaN(v)) {
-                                        i = h;
-                                        break;
-                                    }
-                                }
-                            }
-                        }
-                        int at = q * outPlane + y * ow + xx;
-                        out.setRaw(at, best);
-                        idx.setRaw(at, arg);
-                    }
+                if (src.f != null) {
+                    maxPlane(src.f, src.offset + q * plane, h, w, k, s, p, oh, ow, out.f, idx.f, q * outPlane);
+                } else {
+                    maxPlane(src, src.offset + q * plane, h, w, k, s, p, oh, ow, out, idx, q * outPlane);
                 }
             }
         });
@@ -227,6 +207,21 @@ final class Conv {
         }
         Tensor src = Tensor.contiguousOf(flatG);
         Tensor out = Tensor.empty(x.dtype, x.shape.clone());
+        if (out.f != null) {
+            float[] o = out.f;
+            float[] gs = src.f;
+            float[] at = idx.f;
+            Parallel.forRange(n * c, Math.max(1, 16384 / Math.max(1, outPlane)), (start, end) -> {
+                for (int q = start; q < end; q++) {
+                    int base = q * plane;
+                    int from = q * outPlane;
+                    for (int i = 0; i < outPlane; i++) {
+                        o[base + (int) at[from + i]] += gs[src.offset + from + i];
+                    }
+                }
+            });
+            return out;
+        }
         for (int q = 0, nc = n * c; q < nc; q++) {
             for (int i = 0; i < outPlane; i++) {
                 int at = q * outPlane + i;
@@ -235,6 +230,111 @@ final class Conv {
             }
         }
         return out;
+    }
+
+    /**
+     * Max pooling of one float plane {@code x[in..in + h·w)} into {@code out[at..]}, with each maximum's position in
+     * the plane in {@code idx[at..]}: the first maximum of a window, or its first NaN.
+     */
+    private static void maxPlane(float[] x, int in, int h, int w, int[] k, int[] s, int[] p, int oh, int ow,
+            float[] out, float[] idx, int at) {
+        if (k[0] == 2 && k[1] == 2 && s[0] == 2 && s[1] == 2 && p[0] == 0 && p[1] == 0) {
+            for (int y = 0; y < oh; y++) {
+                int r0 = 2 * y * w;
+                int o = at + y * ow;
+                for (int xx = 0; xx < ow; xx++) {
+                    int i0 = r0 + 2 * xx;
+                    float a0 = x[in + i0];
+                    float a1 = x[in + i0 + 1];
+                    float a2 = x[in + i0 + w];
+                    float a3 = x[in + i0 + w + 1];
+                    float sum = a0 + a1 + a2 + a3;
+                    if (sum != sum) { // a NaN (or opposite infinities): the general loop decides
+                        maxWindow(x, in, h, w, 2, 2, 2 * y, 2 * xx, out, idx, o + xx);
+                        continue;
+                    }
+                    // branch-free selection on order-preserving integer keys (the comparisons are unpredictable, and
+                    // float comparisons compile to branches); m = 1 where the later element is strictly greater
+                    int k0 = orderKey(a0);
+                    int k1 = orderKey(a1);
+                    int k2 = orderKey(a2);
+                    int k3 = orderKey(a3);
+                    int m1 = (int) (((long) k0 - k1) >>> 63);
+                    int m2 = (int) (((long) k2 - k3) >>> 63);
+                    int top = k0 ^ ((k0 ^ k1) & -m1);
+                    int bottom = k2 ^ ((k2 ^ k3) & -m2);
+                    int arg = i0 + m1;
+                    int arg2 = i0 + w + m2;
+                    int m = (int) (((long) top - bottom) >>> 63);
+                    arg ^= (arg ^ arg2) & -m;
+                    out[o + xx] = x[in + arg];
+                    idx[o + xx] = arg;
+                }
+            }
+            return;
+        }
+        for (int y = 0; y < oh; y++) {
+            for (int xx = 0; xx < ow; xx++) {
+                maxWindow(x, in, h, w, k[0], k[1], y * s[0] - p[0], xx * s[1] - p[1], out, idx, at + y * ow + xx);
+            }
+        }
+    }
+
+    /** An int that orders as the float does (for non-NaN values; −0 and +0 equal): its bits, negatives flipped. */
+    private static int orderKey(float v) {
+        int bits = Float.floatToRawIntBits(v + 0.0f);
+        return bits ^ ((bits >> 31) & 0x7fffffff);
+    }
+
+    /** The maximum of the window at (y0, x0) of a float plane and its position: the first maximum, or first NaN. */
+    private static void maxWindow(float[] x, int in, int h, int w, int kh, int kw, int y0, int x0, float[] out,
+            float[] idx, int at) {
+        float best = Float.NEGATIVE_INFINITY;
+        int arg = -1;
+        search:
+        for (int i = Math.max(0, y0); i < Math.min(h, y0 + kh); i++) {
+            for (int j = Math.max(0, x0); j < Math.min(w, x0 + kw); j++) {
+                float v = x[in + i * w + j];
+                if (v > best || arg < 0 || v != v) {
+                    best = v;
+                    arg = i * w + j;
+                    if (v != v) {
+                        break search;
+                    }
+                }
+            }
+        }
+        out[at] = best;
+        idx[at] = arg;
+    }
+
+    /** {@link #maxPlane(float[], int, int, int, int[], int[], int[], int, int, float[], float[], int)} for doubles. */
+    private static void maxPlane(Tensor src, int in, int h, int w, int[] k, int[] s, int[] p, int oh, int ow,
+            Tensor out, Tensor idx, int at) {
+        double[] x = src.d;
+        for (int y = 0; y < oh; y++) {
+            int y0 = y * s[0] - p[0];
+            for (int xx = 0; xx < ow; xx++) {
+                int x0 = xx * s[1] - p[1];
+                double best = Double.NEGATIVE_INFINITY;
+                int arg = -1;
+                search:
+                for (int i = Math.max(0, y0); i < Math.min(h, y0 + k[0]); i++) {
+                    for (int j = Math.max(0, x0); j < Math.min(w, x0 + k[1]); j++) {
+                        double v = x[in + i * w + j];
+                        if (v > best || arg < 0 || v != v) {
+                            best = v;
+                            arg = i * w + j;
+                            if (v != v) {
+                                break search;
+                            }
+                        }
+                    }
+                }
+                out.d[at + y * ow + xx] = best;
+                idx.d[at + y * ow + xx] = arg;
+            }
+        }
     }
 
     /**
@@ -323,11 +423,20 @@ final class Conv {
         return new Im2col.Geometry(c, h, w, kh, kw, oh, ow, ints[0], ints[1], ints[2], ints[3], ints[4], ints[5]);
     }
 
-    /** True when the column matrix of an image is the image itself (1×1 kernel, stride 1, no padding). */
-    private static boolean pointwise(Im2col.Geometry g) {
-        return g.kh() == 1 && g.kw() == 1 && g.sh() == 1 && g.sw() == 1 && g.ph() == 0 && g.pw() == 0;
+    /**
+     * Samples whose column matrices sit side by side in one GEMM: enough for about {@link #BLOCK_COLUMNS} columns
+     * (a per-image GEMM such as 64×196×288 is too small to run near the machine's peak). Depends only on the shapes,
+     * so the blocks, and with them every sum, are the same whatever the thread count.
+     */
+    private static int blockSamples(int n, int p) {
+        return Math.max(1, Math.min(n, (BLOCK_COLUMNS + p - 1) / p));
     }
 
+    /**
+     * y = conv(x, w) + b, a block of B samples at a time: their column matrices side by side as
+     * {@code cols [C·kh·kw, B·OH·OW]}, one GEMM {@code W·cols} per group into {@code [O, B·OH·OW]}, then each
+     * sample's rows copied out with the bias added.
+     */
     private static Tensor forward(Tensor x0, Tensor w0, Tensor b0, int oh, int ow, int[] ints) {
         Tensor x = Tensor.contiguousOf(x0);
         Tensor w = Tensor.contiguousOf(w0);
@@ -340,45 +449,72 @@ final class Conv {
         Im2col.Geometry geo = geometry(cg, x.shape[2], x.shape[3], w.shape[2], w.shape[3], oh, ow, ints);
         int rows = geo.rows();
         int p = geo.cols();
+        int per = blockSamples(n, p);
+        int blocks = (n + per - 1) / per;
         Tensor out = Tensor.empty(x.dtype, new int[] {n, o, oh, ow});
         int plane = x.shape[2] * x.shape[3];
-        boolean direct = pointwise(geo);
-        Parallel.forRange(n, 1, (start, end) -> {
-            Object cols = direct ? null : buffer(x, rows * p);
-            for (int s = start; s < end; s++) {
+        Parallel.forRange(blocks, 1, (start, end) -> {
+            Object cols = buffer(x, rows * per * p);
+            Object y = buffer(x, o * per * p);
+            for (int blk = start; blk < end; blk++) {
+                int s0 = blk * per;
+                int bs = Math.min(per, n - s0);
+                int ld = bs * p;
                 for (int gi = 0; gi < groups; gi++) {
-                    int xOff = x.offset + (s * x.shape[1] + gi * cg) * plane;
-                    int cOff = (s * o + gi * og) * p;
-                    if (direct) {
-                        gemm(false, false, og, p, rows, w, w.offset + gi * og * rows, rows, x.storage(), xOff, p, 0,
-                                out.storage(), cOff, p);
-                    } else {
-                        im2col(geo, x, xOff, cols);
-                        gemm(false, false, og, p, rows, w, w.offset + gi * og * rows, rows, cols, 0, p, 0,
-                                out.storage(), cOff, p);
+                    for (int i = 0; i < bs; i++) {
+                        im2col(geo, x, x.offset + ((s0 + i) * x.shape[1] + gi * cg) * plane, cols, i * p, ld);
                     }
+                    gemm(false, false, og, ld, rows, w, w.offset + gi * og * rows, rows, cols, 0, ld, 0, y,
+                            gi * og * ld, ld);
                 }
-                if (b != null) {
-                    for (int ch = 0; ch < o; ch++) {
-                        double bias = b.getRaw(b.offset + ch);
-                        int at = (s * o + ch) * p;
-                        if (out.f != null) {
-                            float fb = (float) bias;
-                            for (int i = 0; i < p; i++) {
-                                out.f[at + i] += fb;
-                            }
-                        } else {
-                            for (int i = 0; i < p; i++) {
-                                out.d[at + i] += bias;
-                            }
-                        }
-                    }
-                }
+                unblock(y, ld, p, bs, o, b, out, s0);
             }
         });
         return out;
     }
 
+    /** Copies {@code y [O, bs·P]} into samples s0.. of {@code out [N, O, P]}, adding the bias when there is one. */
+    private static void unblock(Object y, int ld, int p, int bs, int o, Tensor b, Tensor out, int s0) {
+        for (int i = 0; i < bs; i++) {
+            for (int ch = 0; ch < o; ch++) {
+                int from = ch * ld + i * p;
+                int to = ((s0 + i) * o + ch) * p;
+                if (out.f != null) {
+                    float[] src = (float[]) y;
+                    if (b == null) {
+                        System.arraycopy(src, from, out.f, to, p);
+                    } else {
+                        float bias = b.f[b.offset + ch];
+                        for (int j = 0; j < p; j++) {
+                            out.f[to + j] = src[from + j] + bias;
+                        }
+                    }
+                } else {
+                    double[] src = (double[]) y;
+                    double bias = b == null ? 0 : b.d[b.offset + ch];
+                    for (int j = 0; j < p; j++) {
+                        out.d[to + j] = src[from + j] + bias;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Gathers samples s0..s0+bs of {@code g [N, O, P]} into {@code dst [O, bs·P]} (the layout of a block's GEMM). */
+    private static void block(Tensor g, int s0, int bs, int o, int p, Object dst) {
+        int ld = bs * p;
+        Object src = g.storage();
+        for (int i = 0; i < bs; i++) {
+            for (int ch = 0; ch < o; ch++) {
+                System.arraycopy(src, g.offset + ((s0 + i) * o + ch) * p, dst, ch * ld + i * p, p);
+            }
+        }
+    }
+
+    /**
+     * The input gradient convT(g, w), a block of samples at a time: {@code cols = Wᵀ·g} for the block's gradients
+     * side by side, then col2im of each sample's columns.
+     */
     private static Tensor backwardInput(Tensor g0, Tensor w0, int[] xShape, int[] ints) {
         Tensor g = Tensor.contiguousOf(g0);
         Tensor w = Tensor.contiguousOf(w0);
@@ -390,21 +526,23 @@ final class Conv {
         Im2col.Geometry geo = geometry(cg, xShape[2], xShape[3], w.shape[2], w.shape[3], g.shape[2], g.shape[3], ints);
         int rows = geo.rows();
         int p = geo.cols();
+        int per = blockSamples(n, p);
+        int blocks = (n + per - 1) / per;
         Tensor out = Tensor.empty(g.dtype, xShape);
         int plane = xShape[2] * xShape[3];
-        boolean direct = pointwise(geo);
-        Parallel.forRange(n, 1, (start, end) -> {
-            Object cols = direct ? null : buffer(g, rows * p);
-            for (int s = start; s < end; s++) {
+        Parallel.forRange(blocks, 1, (start, end) -> {
+            Object cols = buffer(g, rows * per * p);
+            Object gb = buffer(g, o * per * p);
+            for (int blk = start; blk < end; blk++) {
+                int s0 = blk * per;
+                int bs = Math.min(per, n - s0);
+                int ld = bs * p;
+                block(g, s0, bs, o, p, gb);
                 for (int gi = 0; gi < groups; gi++) {
-                    int xOff = (s * xShape[1] + gi * cg) * plane;
-                    int gOff = g.offset + (s * o + gi * og) * p;
-                    int wOff = w.offset + gi * og * rows;
-                    if (direct) {
-                        gemm(true, false, rows, p, og, w, wOff, rows, g.storage(), gOff, p, 0, out.storage(), xOff, p);
-                    } else {
-                        gemm(true, false, rows, p, og, w, wOff, rows, g.storage(), gOff, p, 0, cols, 0, p);
-                        col2im(geo, cols, out, xOff);
+                    gemm(true, false, rows, ld, og, w, w.offset + gi * og * rows, rows, gb, gi * og * ld, ld, 0, cols,
+                            0, ld);
+                    for (int i = 0; i < bs; i++) {
+                        col2im(geo, cols, i * p, ld, out, ((s0 + i) * xShape[1] + gi * cg) * plane);
                     }
                 }
             }
@@ -412,6 +550,10 @@ final class Conv {
         return out;
     }
 
+    /**
+     * The weight gradient Σₙ gₙ·im2col(xₙ)ᵀ: one GEMM per block of samples (their columns side by side, so the sum
+     * over the block's samples runs inside the GEMM), the blocks' partial sums then added in block order.
+     */
     private static Tensor backwardWeight(Tensor x0, Tensor g0, int[] wShape, int[] ints) {
         Tensor x = Tensor.contiguousOf(x0);
         Tensor g = Tensor.contiguousOf(g0);
@@ -424,31 +566,30 @@ final class Conv {
         int rows = geo.rows();
         int p = geo.cols();
         int plane = x.shape[2] * x.shape[3];
-        boolean direct = pointwise(geo);
-        int chunks = Math.max(1, Math.min(n, WEIGHT_GRAD_CHUNKS));
-        int per = (n + chunks - 1) / chunks;
-        Tensor[] partial = new Tensor[chunks];
-        Parallel.forRange(chunks, 1, (start, end) -> {
-            Object cols = direct ? null : buffer(x, rows * p);
-            for (int c = start; c < end; c++) {
+        int per = blockSamples(n, p);
+        int blocks = (n + per - 1) / per;
+        Tensor[] partial = new Tensor[blocks];
+        Parallel.forRange(blocks, 1, (start, end) -> {
+            Object cols = buffer(x, rows * per * p);
+            Object gb = buffer(x, o * per * p);
+            for (int blk = start; blk < end; blk++) {
+                int s0 = blk * per;
+                int bs = Math.min(per, n - s0);
+                int ld = bs * p;
                 Tensor acc = Tensor.empty(x.dtype, wShape.clone());
-                for (int s = c * per; s < Math.min(n, (c + 1) * per); s++) {
-                    for (int gi = 0; gi < groups; gi++) {
-                        int xOff = x.offset + (s * x.shape[1] + gi * cg) * plane;
-                        int gOff = g.offset + (s * o + gi * og) * p;
-                        Object b = direct ? x.storage() : cols;
-                        if (!direct) {
-                            im2col(geo, x, xOff, cols);
-                        }
-                        gemm(false, true, og, rows, p, g, gOff, p, b, direct ? xOff : 0, p, 1, acc.storage(),
-                                gi * og * rows, rows);
+                block(g, s0, bs, o, p, gb);
+                for (int gi = 0; gi < groups; gi++) {
+                    for (int i = 0; i < bs; i++) {
+                        im2col(geo, x, x.offset + ((s0 + i) * x.shape[1] + gi * cg) * plane, cols, i * p, ld);
                     }
+                    gemm(false, true, og, rows, ld, gb, gi * og * ld, ld, cols, 0, ld, 0, acc.storage(),
+                            gi * og * rows, rows);
                 }
-                partial[c] = acc;
+                partial[blk] = acc;
             }
         });
         Tensor out = partial[0];
-        for (int c = 1; c < chunks; c++) {
+        for (int c = 1; c < blocks; c++) {
             Elementwise.accumulate(out, partial[c], 1);
         }
         return out;
@@ -458,19 +599,19 @@ final class Conv {
         return like.f != null ? new float[size] : new double[size];
     }
 
-    private static void im2col(Im2col.Geometry geo, Tensor x, int xOff, Object cols) {
+    private static void im2col(Im2col.Geometry geo, Tensor x, int xOff, Object cols, int colsOff, int ld) {
         if (x.f != null) {
-            Im2col.im2col(geo, x.f, xOff, (float[]) cols, 0);
+            Im2col.im2col(geo, x.f, xOff, (float[]) cols, colsOff, ld);
         } else {
-            Im2col.im2col(geo, x.d, xOff, (double[]) cols, 0);
+            Im2col.im2col(geo, x.d, xOff, (double[]) cols, colsOff, ld);
         }
     }
 
-    private static void col2im(Im2col.Geometry geo, Object cols, Tensor out, int xOff) {
+    private static void col2im(Im2col.Geometry geo, Object cols, int colsOff, int ld, Tensor out, int xOff) {
         if (out.f != null) {
-            Im2col.col2im(geo, (float[]) cols, 0, out.f, xOff);
+            Im2col.col2im(geo, (float[]) cols, colsOff, out.f, xOff, ld);
         } else {
-            Im2col.col2im(geo, (double[]) cols, 0, out.d, xOff);
+            Im2col.col2im(geo, (double[]) cols, colsOff, out.d, xOff, ld);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.nabla.tensor;
 
 import dev.nabla.autograd.GradMode;
+import dev.nabla.kernel.Fused;
 import dev.nabla.kernel.Strided;
 import java.util.Arrays;
 
@@ -1328,7 +1329,11 @@ public final class Tensor {
         }
         if (bias != null) {
             checkSameDtype("linear", this, bias);
-            Elementwise.accumulate(out, bias, 1);
+            if (out.f != null && bias.numel() > 0 && bias.ownsArray() && out.ownsArray()) {
+                Fused.addRow(out.f, bias.f, out.f, out.f.length / bias.f.length, bias.f.length);
+            } else {
+                Elementwise.accumulate(out, bias, 1);
+            }
         }
         Tensor[] inputs = bias == null ? new Tensor[] {this, weight} : new Tensor[] {this, weight, bias};
         return record(out, Prim.LINEAR, inputs, null, 0, null);

@@ -1,11 +1,13 @@
 package dev.nabla.train;
 
+import dev.nabla.data.DataLoader;
 import dev.nabla.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * The settings of {@link Model#fit}, Keras's keyword arguments as a builder:
@@ -21,6 +23,7 @@ public final class FitOptions {
     boolean shuffle = true;
     long seed;
     int prefetch = 2;
+    UnaryOperator<DataLoader.Batch> transform;
     int verbose = 1;
     final List<Callback> callbacks = new ArrayList<>();
     Path resumeFrom;
@@ -93,6 +96,15 @@ public final class FitOptions {
     /** Batches assembled ahead on a background thread (default 2; 0 = none). */
     public FitOptions prefetch(int batches) {
         this.prefetch = batches;
+        return this;
+    }
+
+    /**
+     * A transformation of each training batch, such as {@link dev.nabla.data.Augment} (default none); it runs on
+     * the loader's background thread and should depend only on the batch (its epoch and index give a seed).
+     */
+    public FitOptions transform(UnaryOperator<DataLoader.Batch> fn) {
+        this.transform = fn;
         return this;
     }
 

@@ -170,7 +170,8 @@ public class Model {
         if (valX != null) {
             checkData("fit (validation data)", valX, valY);
         }
-        DataLoader.Builder lb = DataLoader.of(trainX, trainY).batchSize(options.batchSize).prefetch(options.prefetch);
+        DataLoader.Builder lb = DataLoader.of(trainX, trainY).batchSize(options.batchSize).prefetch(options.prefetch)
+                .transform(options.transform);
         if (options.shuffle) {
             lb.shuffle(options.seed);
         }

@@ -37,4 +37,17 @@ class ExamplesLearnTest {
         double accuracy = KerasMnist.train(data, 5, 1, 0);
         assertTrue(accuracy > 0.8, "test accuracy " + accuracy);
     }
+
+    @Test
+    void batchNormKeepsGradientsAliveInADeepSigmoidNetwork() {
+        DeepSigmoidBatchNorm.Result plain = DeepSigmoidBatchNorm.run(data, false, 3, 3, 0);
+        DeepSigmoidBatchNorm.Result normed = DeepSigmoidBatchNorm.run(data, true, 3, 3, 0);
+        double[] g = plain.gradientNorms();
+        assertTrue(g.length == 10 && g[0] < g[g.length - 1] / 100,
+                "without BatchNorm the input layer's gradient vanishes: " + java.util.Arrays.toString(g));
+        double[] h = normed.gradientNorms();
+        assertTrue(h[0] > h[h.length - 1] / 100, "with BatchNorm it does not: " + java.util.Arrays.toString(h));
+        assertTrue(normed.testAccuracy() > 0.6 && plain.testAccuracy() < 0.3,
+                "BatchNorm trains faster: " + normed.testAccuracy() + " vs " + plain.testAccuracy());
+    }
 }

@@ -1,18 +1,15 @@
 package dev.nabla.nn.loss;
 
+import dev.nabla.testing.ReferenceCases;
+import dev.nabla.testing.ReferenceCases.Case;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.nabla.autograd.GradCheck;
 import dev.nabla.tensor.Tensor;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,54 +62,8 @@ class LossReferenceTest {
         TABLE.put("softmaxCE/extreme/probs", Losses.softmaxCrossEntropy());
     }
 
-    record Case(String name, List<Tensor> inputs, Tensor output, Tensor weight, List<Tensor> grads) {}
-
     static List<Case> cases() throws IOException {
-        List<Case> cases = new ArrayList<>();
-        try (var in = LossReferenceTest.class.getResourceAsStream("/loss-reference.txt")) {
-            assertTrue(in != null, "loss-reference.txt is missing from test resources");
-            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
-            String name = null;
-            List<Tensor> inputs = new ArrayList<>();
-            List<Tensor> grads = new ArrayList<>();
-            Tensor output = null;
-            Tensor weight = null;
-            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                if (line.startsWith("#") || line.isBlank()) {
-                    continue;
-                }
-                String kind = line.substring(0, line.indexOf(' '));
-                String rest = line.substring(kind.length() + 1);
-                switch (kind) {
-                    case "case" -> {
-                        if (name != null) {
-                            cases.add(new Case(name, inputs, output, weight, grads));
-                        }
-                        name = rest;
-                        inputs = new ArrayList<>();
-                        grads = new ArrayList<>();
-                    }
-                    case "input" -> inputs.add(parse(rest));
-                    case "output" -> output = parse(rest);
-                    case "weight" -> weight = parse(rest);
-                    case "grad" -> grads.add(parse(rest));
-                    default -> fail("unknown line in loss-reference.txt: " + line);
-                }
-            }
-            if (name != null) {
-                cases.add(new Case(name, inputs, output, weight, grads));
-            }
-        }
-        return cases;
-    }
-
-    private static Tensor parse(String text) {
-        int close = text.indexOf(']');
-        String dims = text.substring(1, close).trim();
-        int[] shape = dims.isEmpty() ? new int[0] : Arrays.stream(dims.split(",")).mapToInt(Integer::parseInt).toArray();
-        String values = text.substring(close + 1).trim();
-        double[] v = values.isEmpty() ? new double[0] : Arrays.stream(values.split(" ")).mapToDouble(Double::parseDouble).toArray();
-        return Tensor.fromArray(v, shape);
+        return ReferenceCases.load("/loss-reference.txt");
     }
 
     @TestFactory
