@@ -53,7 +53,7 @@ class CheckpointFileFuzzTest {
 
     @Test
     void read() throws Exception {
-        Fuzzer.run("checkpoint", dir, 3_000, seeds(), SafetensorsMutations::mutate,
+        Fuzzer.run("checkpoint", dir, 3_000, 20_000, seeds(), SafetensorsMutations::mutate,
                 (file, input) -> check(CheckpointFile.read(file)), ModelFileException.class).assertBothOutcomes();
     }
 

@@ -26,9 +26,11 @@ import java.util.concurrent.TimeoutException;
  * (an unchecked exception escaping raw, an {@link OutOfMemoryError}, an input that takes longer than
  * {@link #TIMEOUT_MS}) fails the test with the seed, the iteration and the input.
  *
- * <p>System properties: {@code nabla.fuzz.seed} (default fixed, so CI is deterministic), {@code nabla.fuzz.millis}
- * (time budget of each run, overriding the test's own of 1.5 to 3 s; raise it to fuzz longer),
- * {@code nabla.fuzz.iterations} (cap, default 1,000,000), {@code nabla.fuzz.only} (run one iteration).
+ * <p>A run stops at its time budget or its iteration cap, whichever comes first. The caps are set within the range
+ * of inputs checked clean with the default seed, so a faster machine never meets an input a slower one did not.
+ * System properties, to fuzz longer or reproduce: {@code nabla.fuzz.seed} (default fixed, so CI is deterministic),
+ * {@code nabla.fuzz.millis} (time budget of each run), {@code nabla.fuzz.iterations} (cap),
+ * {@code nabla.fuzz.only} (run that one iteration).
  */
 final class Fuzzer {
     /** Longest a single input may take before it counts as a hang. */
@@ -65,11 +67,11 @@ final class Fuzzer {
      * and fails on the first input that is neither accepted nor rejected as documented.
      */
     @SafeVarargs
-    static Stats run(String name, Path dir, long defaultMillis, List<byte[]> seeds, Generator generator,
-            Target target, Class<? extends Throwable>... documented) throws Exception {
+    static Stats run(String name, Path dir, long defaultMillis, long defaultIterations, List<byte[]> seeds,
+            Generator generator, Target target, Class<? extends Throwable>... documented) throws Exception {
         long seed = Long.getLong("nabla.fuzz.seed", DEFAULT_SEED);
         long millis = Long.getLong("nabla.fuzz.millis", defaultMillis);
-        long cap = Long.getLong("nabla.fuzz.iterations", 1_000_000);
+        long cap = Long.getLong("nabla.fuzz.iterations", defaultIterations);
         Long only = Long.getLong("nabla.fuzz.only");
         long first = only == null ? 0 : only;
         long last = only == null ? cap : only + 1;

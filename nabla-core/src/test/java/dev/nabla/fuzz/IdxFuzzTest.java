@@ -56,7 +56,7 @@ class IdxFuzzTest {
 
     @Test
     void rawFiles() throws Exception {
-        Fuzzer.Stats stats = Fuzzer.run("idx-raw", dir, 1_500, raw,
+        Fuzzer.Stats stats = Fuzzer.run("idx-raw", dir, 1_500, 20_000, raw,
                 (seeds, random) -> Mutations.mutate(seeds, random, HEADER),
                 (file, input) -> check(Idx.read(file), input.length), IdxFormatException.class);
         stats.assertBothOutcomes();
@@ -64,7 +64,7 @@ class IdxFuzzTest {
 
     @Test
     void gzipFiles() throws Exception {
-        Fuzzer.Stats stats = Fuzzer.run("idx-gzip", dir, 1_500, gzip,
+        Fuzzer.Stats stats = Fuzzer.run("idx-gzip", dir, 1_500, 20_000, gzip,
                 (seeds, random) -> Mutations.mutate(seeds, random, 0, 1, 2, 3, 8, 9, 10, 12),
                 (file, input) -> check(Idx.read(file), -1), IdxFormatException.class);
         stats.assertBothOutcomes();
@@ -73,7 +73,7 @@ class IdxFuzzTest {
     @Test
     void gzipOfMutatedDataAgreesWithRaw() throws Exception {
         Path plain = dir.resolve("idx-differential.idx");
-        Fuzzer.Stats stats = Fuzzer.run("idx-gzip-differential", dir, 1_500, raw,
+        Fuzzer.Stats stats = Fuzzer.run("idx-gzip-differential", dir, 1_500, 20_000, raw,
                 (seeds, random) -> gzip(Mutations.mutate(seeds, random, HEADER)),
                 (file, input) -> {
                     byte[] data = gunzip(input);

@@ -36,7 +36,7 @@ class JsonFuzzTest {
 
     @Test
     void parse() throws Exception {
-        Fuzzer.Stats stats = Fuzzer.run("json", dir, 2_500, seeds(), (seeds, random) -> {
+        Fuzzer.Stats stats = Fuzzer.run("json", dir, 2_500, 20_000, seeds(), (seeds, random) -> {
             if (random.nextBoolean()) {
                 return Mutations.mutate(seeds, random);
             }

@@ -124,7 +124,7 @@ class ModelFileFuzzTest {
             Files.write(dir.resolve("check.safetensors"), seeds.get(i));
             check(ModelFile.load(dir.resolve("check.safetensors")));
         }
-        Fuzzer.Stats stats = Fuzzer.run("model-file", dir, 3_000, seeds, SafetensorsMutations::mutate,
+        Fuzzer.Stats stats = Fuzzer.run("model-file", dir, 3_000, 10_000, seeds, SafetensorsMutations::mutate,
                 (file, input) -> check(ModelFile.load(file)), ModelFileException.class);
         stats.assertBothOutcomes();
     }

@@ -54,7 +54,7 @@ class SafetensorsFuzzTest {
     @Test
     void read() throws Exception {
         Path copy = dir.resolve("copy.safetensors");
-        Fuzzer.run("safetensors", dir, 3_000, seeds(dir), SafetensorsMutations::mutate,
+        Fuzzer.run("safetensors", dir, 3_000, 20_000, seeds(dir), SafetensorsMutations::mutate,
                 (file, input) -> check(Safetensors.read(file), input, copy), ModelFileException.class)
                 .assertBothOutcomes();
     }
