@@ -29,6 +29,11 @@ public final class ModelFile {
     public static final String FORMAT_VERSION = "1";
     /** The "version" inside the config JSON this version writes and reads. */
     public static final long CONFIG_VERSION = 1;
+    /**
+     * Most elements one example of {@code input_shape} may have (3 × 1024 × 1024 fits): loading builds the network
+     * by running it on one such example, so a hostile file must not choose its size.
+     */
+    public static final long MAX_INPUT_ELEMENTS = 1 << 22;
 
     private ModelFile() {}
 
@@ -140,6 +145,7 @@ public final class ModelFile {
         }
         List<?> list = (List<?>) value;
         int[] shape = new int[list.size()];
+        long numel = 1;
         for (int i = 0; i < shape.length; i++) {
             Object d = list.get(i);
             if (!(d instanceof Long) || (Long) d <= 0 || (Long) d > Integer.MAX_VALUE) {
@@ -147,6 +153,11 @@ public final class ModelFile {
                         + ", expected a positive integer");
             }
             shape[i] = (int) (long) (Long) d;
+            numel *= shape[i];
+            if (numel > MAX_INPUT_ELEMENTS) {
+                throw new ModelFileException(file, "config.input_shape " + Json.write(list) + " has more than "
+                        + MAX_INPUT_ELEMENTS + " elements per example, the most a model file may declare");
+            }
         }
         return shape;
     }

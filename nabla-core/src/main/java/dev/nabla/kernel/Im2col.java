@@ -62,7 +62,7 @@ public final class Im2col {
             }
             int src = plane + iy * g.w + dx;
             java.util.Arrays.fill(cols, at, at + x0, 0f);
-            if (g.sw == 1) {
+            if (g.sw == 1 && x1 > x0) { // when the padding covers the row, src + x0 may lie before the image
               System.arraycopy(img, src + x0, cols, at + x0, x1 - x0);
             } else {
               for (int x = x0; x < x1; x++) {
