@@ -2,7 +2,9 @@ package dev.nabla.io;
 
 import dev.nabla.nn.Layers;
 import dev.nabla.nn.Module;
+import dev.nabla.tensor.AllocationLimit;
 import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.Tensor;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -34,6 +36,12 @@ public final class ModelFile {
      * by running it on one such example, so a hostile file must not choose its size.
      */
     public static final long MAX_INPUT_ELEMENTS = 1 << 22;
+
+    /**
+     * Building a network from a file may allocate twice the file's weights plus this many elements (its trial
+     * forward pass on one example); a config asking for more is refused before the allocation, not by the heap.
+     */
+    public static final long MAX_BUILD_ACTIVATIONS = 1L << 26;
 
     private ModelFile() {}
 
@@ -123,7 +131,11 @@ public final class ModelFile {
         }
         Module network;
         int[] outputShape;
-        try {
+        long weights = 0;
+        for (Tensor t : contents.tensors().values()) {
+            weights += t.numel();
+        }
+        try (var limit = AllocationLimit.of(2 * weights + MAX_BUILD_ACTIVATIONS, file + ": the config")) {
             network = layers.fromConfig(config.get("network"), "config.network");
             outputShape = network.build(inputShape.clone(), new Generator(0));
         } catch (IllegalArgumentException e) {

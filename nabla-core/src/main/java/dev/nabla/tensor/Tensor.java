@@ -51,6 +51,7 @@ public final class Tensor {
 
     static Tensor empty(DType dtype, int[] shape) {
         int n = Shapes.size(shape);
+        AllocationLimit.charge(n);
         return dtype == DType.FLOAT32 ? new Tensor(new float[n], shape) : new Tensor(new double[n], shape);
     }
 

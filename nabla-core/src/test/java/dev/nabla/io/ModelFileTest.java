@@ -269,4 +269,26 @@ class ModelFileTest {
                 () -> model.save(dir.resolve("m.safetensors")));
         assertTrue(e.getMessage().contains("not built"), e.getMessage());
     }
+
+    @Test
+    void aConfigAskingForHugeActivationsIsRefusedBeforeAllocating(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("pad.safetensors");
+        Module net = new Sequential(new dev.nabla.nn.ZeroPad2d(1), new Flatten());
+        net.build(new int[] {1, 4, 4}, new Generator(0));
+        ModelFile.save(file, net, new int[] {1, 4, 4});
+        Safetensors.Contents good = Safetensors.read(file);
+        Map<String, String> hostile = new LinkedHashMap<>(good.metadata());
+        // 1 × 40,002 × 40,002 floats (6.4 GB) from a 4×4 input: what the file claims, never allocated
+        String config = hostile.get("config");
+        for (String side : List.of("top", "bottom", "left", "right")) {
+            config = config.replace("\"" + side + "\":1", "\"" + side + "\":20000");
+        }
+        assertTrue(config.contains("20000"), config);
+        hostile.put("config", config);
+        Path bad = dir.resolve("hostile.safetensors");
+        Safetensors.write(bad, good.tensors(), hostile);
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFile.load(bad));
+        assertTrue(e.getMessage().contains("hostile.safetensors") && e.getMessage().contains("would allocate more than"),
+                e.getMessage());
+    }
 }
