@@ -20,7 +20,7 @@
 # throw-away model before the timed epochs, so the JIT has compiled the hot code),
 # WORKLOADS ("gemm infer train256 train32"; add cnn for the CNN of issue 5), CNN_EPOCHS (2; timed
 # epochs of the cnn workload), CNN_WARMUP_STEPS (200; its warm-up steps), MAX_BATCHES (all; a small number makes a smoke test),
-# JAVA (java), JAVA_OPTS (-Xmx2g), PYTHON (/usr/bin/python3, Debian's, which has torch),
+# JAVA (java), JAVA_OPTS (-Xmx2g -XX:+UseParallelGC, as ./nabla), PYTHON (/usr/bin/python3, Debian's, which has torch),
 # SKIP_BUILD=1 (use the jar as built), SKIP_INSTALL=1 (do not call apt-get).
 set -euo pipefail
 
@@ -33,7 +33,7 @@ MAX_BATCHES=${MAX_BATCHES:-}
 CNN_EPOCHS=${CNN_EPOCHS:-2}
 CNN_WARMUP_STEPS=${CNN_WARMUP_STEPS:-200}
 JAVA=${JAVA:-java}
-JAVA_OPTS=${JAVA_OPTS:--Xmx2g}
+JAVA_OPTS=${JAVA_OPTS:--Xmx2g -XX:+UseParallelGC}
 PYTHON=${PYTHON:-/usr/bin/python3}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
