@@ -16,14 +16,23 @@ public final class Fused {
      */
     public static void adam(float[] p, float[] g, float[] m, float[] v, float b1, float c1, float b2, float c2,
             float wd, float shrink, float stepSize, float invBc2Sqrt, float eps) {
-        int from = SIMD ? VectorFused.adam(p, g, m, v, b1, c1, b2, c2, wd, shrink, stepSize, invBc2Sqrt, eps) : 0;
-        adamPlain(from, p, g, m, v, b1, c1, b2, c2, wd, shrink, stepSize, invBc2Sqrt, eps);
+        // Each element's update is independent: split a large array over the threads (same result for any split).
+        Parallel.forRange((p.length + ADAM_CHUNK - 1) / ADAM_CHUNK, 1, (s, e) -> {
+            int to = Math.min(p.length, e * ADAM_CHUNK);
+            int from = s * ADAM_CHUNK;
+            from = SIMD ? VectorFused.adam(from, to, p, g, m, v, b1, c1, b2, c2, wd, shrink, stepSize, invBc2Sqrt, eps)
+                    : from;
+            adamPlain(from, to, p, g, m, v, b1, c1, b2, c2, wd, shrink, stepSize, invBc2Sqrt, eps);
+        });
     }
 
-    /** The plain Java Adam loop from index {@code from} on (the vector path's tail, or everything). */
-    static void adamPlain(int from, float[] p, float[] g, float[] m, float[] v, float b1, float c1, float b2,
-            float c2, float wd, float shrink, float stepSize, float invBc2Sqrt, float eps) {
-        for (int i = from; i < p.length; i++) {
+    /** Elements per parallel block of {@link #adam}: about 15 µs of work, well above the cost of a hand-off. */
+    private static final int ADAM_CHUNK = 1 << 15;
+
+    /** The plain Java Adam loop over {@code [from, to)} (the vector path's tail, or everything). */
+    static void adamPlain(int from, int to, float[] p, float[] g, float[] m, float[] v, float b1, float c1,
+            float b2, float c2, float wd, float shrink, float stepSize, float invBc2Sqrt, float eps) {
+        for (int i = from; i < to; i++) {
             float pi = p[i];
             float gi = g[i] + wd * pi;
             float mi = b1 * m[i] + c1 * gi;

@@ -14,20 +14,32 @@ final class VectorFused {
 
     private VectorFused() {}
 
-    static int adam(float[] p, float[] g, float[] m, float[] v, float b1, float c1, float b2, float c2, float wd,
-            float shrink, float stepSize, float invBc2Sqrt, float eps) {
-        int bound = S.loopBound(p.length);
-        for (int i = 0; i < bound; i += S.length()) {
+    static int adam(int from, int to, float[] p, float[] g, float[] m, float[] v, float b1, float c1, float b2,
+            float c2, float wd, float shrink, float stepSize, float invBc2Sqrt, float eps) {
+        int bound = from + S.loopBound(to - from);
+        // Scalars broadcast once, outside the loop: the JIT does not hoist FloatVector.mul(float)'s broadcast.
+        FloatVector vb1 = FloatVector.broadcast(S, b1);
+        FloatVector vc1 = FloatVector.broadcast(S, c1);
+        FloatVector vb2 = FloatVector.broadcast(S, b2);
+        FloatVector vc2 = FloatVector.broadcast(S, c2);
+        FloatVector vwd = FloatVector.broadcast(S, wd);
+        FloatVector vShrink = FloatVector.broadcast(S, shrink);
+        FloatVector vStep = FloatVector.broadcast(S, stepSize);
+        FloatVector vInv = FloatVector.broadcast(S, invBc2Sqrt);
+        FloatVector vEps = FloatVector.broadcast(S, eps);
+        FloatVector tiny = FloatVector.broadcast(S, Float.MIN_NORMAL);
+        FloatVector zero = FloatVector.zero(S);
+        for (int i = from; i < bound; i += S.length()) {
             FloatVector pi = FloatVector.fromArray(S, p, i);
-            FloatVector gi = FloatVector.fromArray(S, g, i).add(pi.mul(wd));
-            FloatVector mi = FloatVector.fromArray(S, m, i).mul(b1).add(gi.mul(c1));
-            FloatVector vi = FloatVector.fromArray(S, v, i).mul(b2).add(gi.mul(gi).mul(c2));
-            mi = mi.blend(0f, mi.abs().lt(Float.MIN_NORMAL));
-            vi = vi.blend(0f, vi.lt(Float.MIN_NORMAL));
+            FloatVector gi = FloatVector.fromArray(S, g, i).add(pi.mul(vwd));
+            FloatVector mi = FloatVector.fromArray(S, m, i).mul(vb1).add(gi.mul(vc1));
+            FloatVector vi = FloatVector.fromArray(S, v, i).mul(vb2).add(gi.mul(gi).mul(vc2));
+            mi = mi.blend(zero, mi.abs().compare(VectorOperators.LT, tiny));
+            vi = vi.blend(zero, vi.compare(VectorOperators.LT, tiny));
             mi.intoArray(m, i);
             vi.intoArray(v, i);
-            FloatVector denominator = vi.sqrt().mul(invBc2Sqrt).add(eps);
-            pi.mul(shrink).sub(mi.div(denominator).mul(stepSize)).intoArray(p, i);
+            FloatVector denominator = vi.sqrt().mul(vInv).add(vEps);
+            pi.mul(vShrink).sub(mi.div(denominator).mul(vStep)).intoArray(p, i);
         }
         return bound;
     }

@@ -96,10 +96,14 @@ public abstract class Optimizer {
         return stepCount;
     }
 
-    /** Clears every parameter's gradient (sets it to null), so the next backward starts afresh. */
+    /**
+     * Clears every parameter's gradient, so the next backward starts afresh. The buffers are kept for the next
+     * backward to write into ({@link Tensor#recycleGrad}, PyTorch's {@code zero_grad(set_to_none=False)}): a gradient
+     * tensor taken before this call is overwritten by the next backward; copy it to keep it.
+     */
     public void zeroGrad() {
         for (Tensor p : params) {
-            p.zeroGrad();
+            p.recycleGrad();
         }
     }
 

@@ -9,11 +9,14 @@ package dev.nabla.tensor;
  */
 public final class AllocationLimit implements AutoCloseable {
     private static final ThreadLocal<AllocationLimit> CURRENT = new ThreadLocal<>();
+    /** Limits open on any thread: while none is, {@link #charge} skips the thread-local lookup (every allocation pays it). */
+    private static final java.util.concurrent.atomic.AtomicInteger OPEN = new java.util.concurrent.atomic.AtomicInteger();
 
     private final AllocationLimit previous;
     private final long budget;
     private final String what;
     private long remaining;
+    private boolean closed;
 
     private AllocationLimit(long budget, String what) {
         this.previous = CURRENT.get();
@@ -21,6 +24,7 @@ public final class AllocationLimit implements AutoCloseable {
         this.what = what;
         this.remaining = budget;
         CURRENT.set(this);
+        OPEN.incrementAndGet();
     }
 
     /** Allows at most {@code maxElements} tensor elements to be allocated on this thread until closed. */
@@ -30,6 +34,9 @@ public final class AllocationLimit implements AutoCloseable {
 
     /** Counts an allocation against the innermost open limit, failing before it happens when over budget. */
     static void charge(long elements) {
+        if (OPEN.get() == 0) {
+            return;
+        }
         AllocationLimit limit = CURRENT.get();
         if (limit != null) {
             limit.remaining -= elements;
@@ -42,6 +49,11 @@ public final class AllocationLimit implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         CURRENT.set(previous);
+        OPEN.decrementAndGet();
     }
 }

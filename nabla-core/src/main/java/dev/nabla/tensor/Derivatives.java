@@ -67,7 +67,7 @@ final class Derivatives {
             case LINEAR -> {
                 Tensor g2 = g.dim() == 1 ? g.unsqueeze(0) : g.flatten(0, -2);
                 Tensor x2 = a.dim() == 1 ? a.unsqueeze(0) : a.flatten(0, -2);
-                yield new Tensor[] {needs[0] ? g.matmul(b) : null, needs[1] ? g2.mT().matmul(x2) : null,
+                yield new Tensor[] {needs[0] ? g.matmul(b) : null, needs[1] ? weightGrad(b, g2, x2) : null,
                     in.length > 2 && needs[2] ? g2.sum(0, false) : null};
             }
             case LOG_SOFTMAX -> one(g.sub(out.exp().mul(g.sum(n.ints[0], true))));
@@ -84,6 +84,15 @@ final class Derivatives {
                     needs[1] ? Conv.conv2d(a, g, null, Conv.stride(n.ints), Conv.padding(n.ints), Conv.dilation(n.ints), n.ints[6]) : null);
             case MAX_POOL2D -> one(Conv.maxPoolBackward(g, a, n.aux));
         };
+    }
+
+    /**
+     * A linear layer's weight gradient gᵀ·x, written straight into the weight's recycled gradient buffer when it has
+     * one (see {@link Tensor#recycleGrad}) and no graph is being recorded: no allocation, no zeroing, a warm cache.
+     */
+    private static Tensor weightGrad(Tensor weight, Tensor g2, Tensor x2) {
+        Tensor into = GradMode.isEnabled() ? null : weight.takeSpareGrad();
+        return MatMul.forward(g2.mT(), x2, into);
     }
 
     private static Tensor[] one(Tensor g) {

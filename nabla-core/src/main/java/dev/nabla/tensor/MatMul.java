@@ -24,6 +24,14 @@ final class MatMul {
     }
 
     static Tensor forward(Tensor a, Tensor b) {
+        return forward(a, b, null);
+    }
+
+    /**
+     * The product written into {@code into} (overwritten, whatever it held) when that is a contiguous tensor of the
+     * product's shape and dtype that owns its array; else into a new tensor.
+     */
+    static Tensor forward(Tensor a, Tensor b, Tensor into) {
         int ra = a.shape.length;
         int rb = b.shape.length;
         int m = a.shape[ra - 2];
@@ -41,7 +49,8 @@ final class MatMul {
         int[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = m;
         outShape[batch.length + 1] = n;
-        Tensor out = Tensor.empty(a.dtype, outShape);
+        Tensor out = into != null && into.dtype == a.dtype && java.util.Arrays.equals(into.shape, outShape)
+                && into.ownsArray() ? into : Tensor.empty(a.dtype, outShape);
         if (out.numel() == 0) {
             return out;
         }

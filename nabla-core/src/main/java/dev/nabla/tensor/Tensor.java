@@ -24,6 +24,8 @@ public final class Tensor {
 
     boolean requiresGrad;
     Tensor grad;
+    /** A gradient buffer kept by {@link #recycleGrad} for the next backward to write into, or null. */
+    private Tensor spareGrad;
     Node node;
     private String name;
 
@@ -454,6 +456,26 @@ public final class Tensor {
     /** Clears the accumulated gradient. */
     public void zeroGrad() {
         this.grad = null;
+        this.spareGrad = null;
+    }
+
+    /**
+     * Clears the accumulated gradient but keeps its buffer for the next backward pass to write the new gradient
+     * into (a linear layer's weight gradient, today), saving an allocation per step: what PyTorch's
+     * {@code zero_grad(set_to_none=False)} does. The old gradient tensor must not be used afterwards: the next
+     * backward overwrites it. Optimizers call this in {@code zeroGrad()}.
+     */
+    public void recycleGrad() {
+        Tensor g = grad;
+        grad = null;
+        spareGrad = g != null && g.node == null && !g.requiresGrad && g.ownsArray() ? g : null;
+    }
+
+    /** The buffer kept by {@link #recycleGrad}, handed over once (null if none). */
+    Tensor takeSpareGrad() {
+        Tensor s = spareGrad;
+        spareGrad = null;
+        return s;
     }
 
     /** The primitive that produced this tensor, or null for a leaf. */

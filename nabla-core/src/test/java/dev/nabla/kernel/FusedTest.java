@@ -34,7 +34,7 @@ class FusedTest {
             float[] m2 = m.clone();
             float[] v2 = v.clone();
             Fused.adam(p, g, m, v, 0.9f, 0.1f, 0.999f, 0.001f, 0.01f, 1f, 0.001f, 1.2f, 1e-8f);
-            Fused.adamPlain(0, p2, g, m2, v2, 0.9f, 0.1f, 0.999f, 0.001f, 0.01f, 1f, 0.001f, 1.2f, 1e-8f);
+            Fused.adamPlain(0, p2.length, p2, g, m2, v2, 0.9f, 0.1f, 0.999f, 0.001f, 0.01f, 1f, 0.001f, 1.2f, 1e-8f);
             assertArrayEquals(p2, p, "p, n=" + n);
             assertArrayEquals(m2, m, "m, n=" + n);
             assertArrayEquals(v2, v, "v, n=" + n);
