@@ -50,13 +50,26 @@ public final class FmaPeak {
     }
   }
 
+  /**
+   * One short measurement on {@code threads} threads of about {@code seconds} (at 175 GFLOP/s per
+   * thread), no warm-up: for pairing with another short measurement taken right after it.
+   */
+  public static double sample(int threads, double seconds) throws InterruptedException {
+    long iterations = Math.max(1000, (long) (seconds * 175e9 / (2.0 * S.length() * CHAINS)));
+    return measure(threads, iterations);
+  }
+
   private static double measure(int threads) throws InterruptedException {
+    return measure(threads, ITERATIONS / 4);
+  }
+
+  private static double measure(int threads, long iterations) throws InterruptedException {
     Thread[] workers = new Thread[threads];
     float[] sink = new float[threads];
     long start = System.nanoTime();
     for (int t = 0; t < threads; t++) {
       int id = t;
-      workers[t] = new Thread(() -> sink[id] = chains(ITERATIONS / 4));
+      workers[t] = new Thread(() -> sink[id] = chains(iterations));
       workers[t].start();
     }
     for (Thread worker : workers) {
@@ -66,7 +79,7 @@ public final class FmaPeak {
     if (Float.isNaN(sink[0])) {
       System.out.println("unexpected NaN");
     }
-    return 2.0 * S.length() * CHAINS * (ITERATIONS / 4) * threads / seconds / 1e9;
+    return 2.0 * S.length() * CHAINS * iterations * threads / seconds / 1e9;
   }
 
   /** Runs the FMA chains for {@code iterations} steps; returns a value so the work is not dead code. */

@@ -47,7 +47,8 @@ import java.util.Random;
  *   <li>{@code infer}: the 10,000 test images in batches of 1,000 (images/s, median of passes),
  *       and the median latency of one image.
  *   <li>{@code gemm}: {@link Gemm#sgemm} on 512³, 1024³ and the MLP's shapes in the NN, TN and NT
- *       layouts (median of several timed runs after a warm-up), and {@link FmaPeak} on 1 and 2
+ *       layouts (median of several timed runs after a warm-up, each paired with an FMA-peak sample
+ *       on the same threads taken just before it), and {@link FmaPeak} on 1 and 2
  *       threads.
  * </ul>
  */
@@ -253,15 +254,25 @@ public final class Workloads {
     for (GemmCase c : cases) {
       c.runFor(0.3);
     }
+    FmaPeak.peak(o.threads);
+    // Each timed run is paired with an FMA-peak sample on the same number of threads taken just
+    // before it, so that a slow spell of this shared machine lowers both: the fraction of peak is
+    // the median of the per-pair ratios.
     for (GemmCase c : cases) {
       c.runFor(0.1);
       double[] rates = new double[o.gemmRuns];
+      double[] peaks = new double[o.gemmRuns];
+      double[] fractions = new double[o.gemmRuns];
       for (int r = 0; r < rates.length; r++) {
+        peaks[r] = FmaPeak.sample(o.threads, 0.03);
         rates[r] = c.rate(0.03);
+        fractions[r] = rates[r] / peaks[r];
       }
       double gflops = median(rates);
-      System.err.printf(Locale.ROOT, "nabla gemm %s %s: %.1f GFLOP/s%n", c.name(), c.layout, gflops);
-      results.add(new Json().put("shape", c.name()).put("layout", c.layout).put("gflops", gflops));
+      System.err.printf(Locale.ROOT, "nabla gemm %s %s: %.1f GFLOP/s, %.0f%% of the paired peak%n",
+          c.name(), c.layout, gflops, 100 * median(fractions));
+      results.add(new Json().put("shape", c.name()).put("layout", c.layout).put("gflops", gflops)
+          .put("paired_peak_gflops", median(peaks)).put("of_paired_peak", median(fractions)));
     }
     double peak1 = FmaPeak.peak(1);
     double peak2 = FmaPeak.peak(2);
