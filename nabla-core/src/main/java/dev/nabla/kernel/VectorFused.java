@@ -1,6 +1,7 @@
 package dev.nabla.kernel;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -68,6 +69,70 @@ final class VectorFused {
         int bound = S.loopBound(n);
         for (int j = 0; j < bound; j += S.length()) {
             FloatVector.fromArray(S, a, ao + j).add(FloatVector.fromArray(S, b, bo + j)).intoArray(out, oo + j);
+        }
+        return bound;
+    }
+
+    /** e^x lane by lane: {@link Fused#exp(float)}'s operations, in the same order. */
+    static FloatVector exp(FloatVector x) {
+        FloatVector v = x.max(Fused.EXP_MIN).min(Fused.EXP_MAX);
+        FloatVector t = v.mul(Fused.LOG2E).add(Fused.ROUNDER);
+        FloatVector n = t.sub(Fused.ROUNDER);
+        FloatVector r = n.fma(FloatVector.broadcast(S, -Fused.LN2_HI), v);
+        r = n.fma(FloatVector.broadcast(S, -Fused.LN2_LO), r);
+        FloatVector p = r.fma(Fused.EXP_P0, Fused.EXP_P1);
+        p = p.fma(r, FloatVector.broadcast(S, Fused.EXP_P2));
+        p = p.fma(r, FloatVector.broadcast(S, Fused.EXP_P3));
+        p = p.fma(r, FloatVector.broadcast(S, Fused.EXP_P4));
+        p = p.fma(r, FloatVector.broadcast(S, Fused.EXP_P5));
+        FloatVector y = p.fma(r.mul(r), r).add(1f);
+        // n as an int from t's low bits (convert(F2I) is not compiled to one instruction on JDK 17: 50x slower)
+        IntVector k = t.reinterpretAsInts().sub(Fused.ROUNDER_BITS);
+        IntVector k1 = k.lanewise(VectorOperators.ASHR, 1);
+        FloatVector s1 = k1.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        FloatVector s2 = k.sub(k1).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+        return y.mul(s1).mul(s2);
+    }
+
+    static int exp(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        for (int i = 0; i < bound; i += S.length()) {
+            exp(FloatVector.fromArray(S, x, xo + i)).intoArray(out, oo + i);
+        }
+        return bound;
+    }
+
+    static int sigmoid(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (int i = 0; i < bound; i += S.length()) {
+            FloatVector xi = FloatVector.fromArray(S, x, xo + i);
+            FloatVector e = exp(xi.abs().neg());
+            FloatVector d = one.add(e);
+            one.div(d).blend(e.div(d), xi.compare(VectorOperators.LT, 0f)).intoArray(out, oo + i);
+        }
+        return bound;
+    }
+
+    static int tanh(float[] x, int xo, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        FloatVector two = FloatVector.broadcast(S, 2f);
+        for (int i = 0; i < bound; i += S.length()) {
+            FloatVector xi = FloatVector.fromArray(S, x, xo + i);
+            FloatVector a = xi.abs();
+            FloatVector big = one.sub(two.div(exp(a.add(a)).add(one)));
+            // copySign(big, x): the magnitude's bits with x's sign bit
+            IntVector sign = xi.reinterpretAsInts().and(0x80000000);
+            big = big.reinterpretAsInts().and(0x7fffffff).or(sign).reinterpretAsFloats();
+            FloatVector z = xi.mul(xi);
+            FloatVector p = z.fma(Fused.TANH_P0, Fused.TANH_P1);
+            p = p.fma(z, FloatVector.broadcast(S, Fused.TANH_P2));
+            p = p.fma(z, FloatVector.broadcast(S, Fused.TANH_P3));
+            p = p.fma(z, FloatVector.broadcast(S, Fused.TANH_P4));
+            FloatVector small = p.mul(z).fma(xi, xi);
+            small = small.blend(xi, a.compare(VectorOperators.LT, Fused.TANH_TINY));
+            small.blend(big, a.compare(VectorOperators.GT, Fused.TANH_SMALL)).intoArray(out, oo + i);
         }
         return bound;
     }

@@ -32,7 +32,7 @@ final class Elementwise {
             float[] dst = out.f;
             Strided.rows(x.shape, new int[] {x.offset}, strides, (o, in, n) -> {
                 for (int j = 0, p = in[0]; j < n; j++, p += s) {
-                    dst[o + j] = (float) apply(op, src[p]);
+                    dst[o + j] = applyFloat(op, src[p]);
                 }
             });
         } else {
@@ -50,11 +50,15 @@ final class Elementwise {
     /** A contiguous float32 operand as one flat loop, without the strided walk. */
     private static Tensor unaryFlat(Prim op, float[] x, int[] shape) {
         float[] z = new float[x.length];
-        if (op == Prim.RELU) {
-            Fused.relu(x, z, x.length);
-        } else {
-            for (int i = 0; i < z.length; i++) {
-                z[i] = (float) apply(op, x[i]);
+        switch (op) {
+            case RELU -> Fused.relu(x, z, x.length);
+            case EXP -> Fused.exp(x, 0, z, 0, x.length);
+            case SIGMOID -> Fused.sigmoid(x, 0, z, 0, x.length);
+            case TANH -> Fused.tanh(x, 0, z, 0, x.length);
+            default -> {
+                for (int i = 0; i < z.length; i++) {
+                    z[i] = (float) apply(op, x[i]);
+                }
             }
         }
         return new Tensor(z, shape.clone());
@@ -68,6 +72,16 @@ final class Elementwise {
             return new Tensor(z, g.shape.clone());
         }
         return g.mul(x.gt(0));
+    }
+
+    /** A unary op on a float32 element: exp, sigmoid and tanh in float32 ({@link Fused}), the rest via double. */
+    private static float applyFloat(Prim op, float x) {
+        return switch (op) {
+            case EXP -> Fused.exp(x);
+            case SIGMOID -> Fused.sigmoid(x);
+            case TANH -> Fused.tanh(x);
+            default -> (float) apply(op, x);
+        };
     }
 
     private static double apply(Prim op, double x) {
@@ -248,7 +262,83 @@ final class Elementwise {
             Fused.addRow(a.f, b.f, z, na / nb, nb);
             return new Tensor(z, a.shape.clone());
         }
+        if (nb > 0 && isSuffix(b.shape, a.shape) && isArithmetic(op)) {
+            // a row tiling a: [N, C] op [C] (a bias, a LayerNorm scale)
+            float[] z = new float[na];
+            for (int r = 0; r < na; r += nb) {
+                arithmetic(op, a.f, r, 1, b.f, 0, 1, z, r, nb);
+            }
+            return new Tensor(z, a.shape.clone());
+        }
+        int inner = columnInner(b.shape, a.shape);
+        if (inner > 0 && isArithmetic(op)) {
+            // one value per row of a: [N, C] op [N, 1] (softmax's max and sum, a norm's mean)
+            float[] z = new float[na];
+            for (int r = 0, row = 0; r < na; r += inner, row++) {
+                arithmetic(op, a.f, r, 1, b.f, row, 0, z, r, inner);
+            }
+            return new Tensor(z, a.shape.clone());
+        }
         return null;
+    }
+
+    private static boolean isArithmetic(Prim op) {
+        return op == Prim.ADD || op == Prim.SUB || op == Prim.MUL || op == Prim.DIV;
+    }
+
+    /**
+     * When {@code b} is {@code a}'s shape with some trailing dimensions (at least one, not all) set to 1, the number
+     * of elements of a per element of b; else 0.
+     */
+    private static int columnInner(int[] b, int[] a) {
+        if (a.length != b.length || a.length < 2) {
+            return 0;
+        }
+        int k = a.length;
+        while (k > 0 && b[k - 1] == 1) {
+            k--;
+        }
+        if (k == a.length || k == 0) {
+            return 0;
+        }
+        int inner = 1;
+        for (int i = 0; i < a.length; i++) {
+            if (i < k && b[i] != a[i]) {
+                return 0;
+            }
+            if (i >= k) {
+                inner *= a[i];
+            }
+        }
+        return inner;
+    }
+
+    /** z[zo + j] = x[xo + j·xs] op y[yo + j·ys] for j below n (strides 0 or 1), one loop per op. */
+    private static void arithmetic(Prim op, float[] x, int xo, int xs, float[] y, int yo, int ys, float[] z, int zo,
+            int n) {
+        switch (op) {
+            case ADD -> {
+                for (int j = 0; j < n; j++) {
+                    z[zo + j] = x[xo + j * xs] + y[yo + j * ys];
+                }
+            }
+            case SUB -> {
+                for (int j = 0; j < n; j++) {
+                    z[zo + j] = x[xo + j * xs] - y[yo + j * ys];
+                }
+            }
+            case MUL -> {
+                for (int j = 0; j < n; j++) {
+                    z[zo + j] = x[xo + j * xs] * y[yo + j * ys];
+                }
+            }
+            case DIV -> {
+                for (int j = 0; j < n; j++) {
+                    z[zo + j] = x[xo + j * xs] / y[yo + j * ys];
+                }
+            }
+            default -> throw new IllegalStateException(op + " is not arithmetic");
+        }
     }
 
     /** True when {@code inner}, without leading 1s, is a trailing part of {@code outer}: a row that tiles it. */
