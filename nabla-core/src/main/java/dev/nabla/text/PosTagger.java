@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -114,7 +115,7 @@ public final class PosTagger {
         network.eval();
         List<int[][]> encoded = encode(sentences);
         List<int[]> words = encoded.stream().map(e -> e[0]).toList();
-        List<List<String>> out = new ArrayList<>(java.util.Collections.nCopies(sentences.size(), null));
+        List<List<String>> out = new ArrayList<>(Collections.nCopies(sentences.size(), null));
         try (var scope = GradMode.noGrad()) {
             for (SequenceBatcher.Batch b : new SequenceBatcher(batch, 0, true).batches(words, null)) {
                 Inputs in = batch(encoded, b.indices());

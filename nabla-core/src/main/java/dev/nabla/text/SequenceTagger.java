@@ -9,6 +9,7 @@ import dev.nabla.nn.Module;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Shapes;
 import dev.nabla.tensor.Tensor;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -81,7 +82,7 @@ public final class SequenceTagger extends Module {
         for (int i = 0; i < positions.length; i++) {
             positions[i] = i;
         }
-        java.util.Arrays.fill(lengths, t);
+        Arrays.fill(lengths, t);
         return scores(ids, lengths, positions).reshape(n, t, config.tags());
     }
 

@@ -10,6 +10,7 @@ import dev.nabla.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The training loop of a {@link PosTagger}, written out so it can be copied: each epoch the training sentences are
@@ -95,7 +96,7 @@ public final class TaggerTrainer {
 
     /** The tagger's token accuracy on {@code sentences}; {@code known} tells which words training saw. */
     public static TagAccuracy evaluate(PosTagger model, List<BrownCorpus.Sentence> sentences,
-            java.util.function.Predicate<String> known, int batch) {
+            Predicate<String> known, int batch) {
         List<List<String>> predicted = model.tag(sentences.stream().map(BrownCorpus.Sentence::words).toList(), batch);
         return TagAccuracy.of(sentences, predicted, known);
     }
