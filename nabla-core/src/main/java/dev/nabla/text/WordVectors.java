@@ -71,9 +71,10 @@ public final class WordVectors {
         return out;
     }
 
-    /** True when {@code word} has a vector of its own (it is in the vocabulary). */
+    /** True when {@code word} has a vector of its own: it is in the vocabulary and is not padding or unknown. */
     public boolean contains(String word) {
-        return vocabulary.id(word) != Vocabulary.UNK_ID || word.equals(Vocabulary.UNK);
+        int id = vocabulary.id(word);
+        return id != Vocabulary.UNK_ID && id != Vocabulary.PAD_ID;
     }
 
     /**

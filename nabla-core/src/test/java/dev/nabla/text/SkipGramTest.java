@@ -83,6 +83,7 @@ class SkipGramTest {
         // Random neighbours of an x word (3 others: two x, one y) agree 2/3 of the time; of the y word, 0/3.
         assertEquals((2 / 3.0 + 0 + 2 / 3.0) / 3, agreement.randomRate(), 1e-12);
 
+        assertTrue(wv.contains("a") && !wv.contains("zebra") && !wv.contains(Vocabulary.UNK) && !wv.contains(Vocabulary.PAD));
         var e = assertThrows(IllegalArgumentException.class, () -> wv.nearest("zebra", 1));
         assertEquals("WordVectors: 'zebra' is not in the vocabulary of 6 words", e.getMessage());
         Path file = dir.resolve("vectors.safetensors");

@@ -174,6 +174,9 @@ class TaggerTest {
         for (int i = 0; i < 2 * c; i++) {
             assertEquals(s[i], b[6 * c + i], 1e-5, "padding must not change the short sentence's scores");
         }
+        Tensor whole = tagger.network().forward(alone.ids());
+        assertArrayEquals(new int[] {1, 2, c}, whole.shape());
+        assertArrayEquals(s, whole.toFloatArray(), 1e-6f);
         var e = assertThrows(IllegalArgumentException.class, () -> tagger.tagIds(List.of("at", "zz")));
         assertEquals("PosTagger: tag 'zz' is not among the " + c + " tags of this tagger", e.getMessage());
     }
