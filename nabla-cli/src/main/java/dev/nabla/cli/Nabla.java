@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code nabla} command: train, evaluate and use networks from the shell. */
 @Command(name = "nabla", mixinStandardHelpOptions = true, version = "nabla 0.1.0",
         description = "Deep learning on the JVM: train the seed's MNIST network and more.",
-        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ExplainCommand.class, TrainLmCommand.class, GenerateCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, ExplainCommand.class, TrainLmCommand.class, GenerateCommand.class,
+                TagPosCommand.class, EmbedCommand.class})
 public final class Nabla implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

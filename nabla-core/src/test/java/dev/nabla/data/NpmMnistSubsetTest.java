@@ -103,7 +103,7 @@ class NpmMnistSubsetTest {
     }
 
     /** A tar archive built by hand: a 512-byte ustar header per entry, data padded to 512. */
-    private static byte[] tarGz(String[] names, byte[][] contents) throws IOException {
+    static byte[] tarGz(String[] names, byte[][] contents) throws IOException {
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
         for (int k = 0; k < names.length; k++) {
             byte[] header = new byte[512];
