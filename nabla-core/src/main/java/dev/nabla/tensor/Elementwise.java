@@ -187,8 +187,32 @@ final class Elementwise {
         return out;
     }
 
+    /**
+     * {@link #zip} for float32 +, −, ×, ÷: the same walk, with one loop per op instead of a call per element (the
+     * float result equals the double one rounded, for these four ops).
+     */
+    private static Tensor zipArithmetic(Prim op, Tensor a, Tensor b) {
+        String opName = op.name().toLowerCase();
+        int[] outShape = Shapes.broadcast(opName, a.shape, b.shape);
+        Tensor out = Tensor.empty(a.dtype, outShape);
+        int[] sa = broadcastStrides(a, outShape);
+        int[] sb = broadcastStrides(b, outShape);
+        int last = outShape.length - 1;
+        int ia = last < 0 ? 0 : sa[last];
+        int ib = last < 0 ? 0 : sb[last];
+        float[] x = a.f;
+        float[] y = b.f;
+        float[] z = out.f;
+        Strided.rows(outShape, new int[] {a.offset, b.offset}, new int[][] {sa, sb},
+                (o, in, n) -> arithmetic(op, x, in[0], ia, y, in[1], ib, z, o, n));
+        return out;
+    }
+
     static Tensor binary(Prim op, Tensor a, Tensor b) {
         Tensor out = fastSameShape(op, a, b);
+        if (out == null && a.f != null && b.f != null && isArithmetic(op)) {
+            out = zipArithmetic(op, a, b);
+        }
         if (out == null) {
             out = zip(op.name().toLowerCase(), a, b, (x, y) -> apply(op, x, y));
         }
@@ -313,7 +337,7 @@ final class Elementwise {
         return inner;
     }
 
-    /** z[zo + j] = x[xo + j·xs] op y[yo + j·ys] for j below n (strides 0 or 1), one loop per op. */
+    /** z[zo + j] = x[xo + j·xs] op y[yo + j·ys] for j below n, one loop per op. */
     private static void arithmetic(Prim op, float[] x, int xo, int xs, float[] y, int yo, int ys, float[] z, int zo,
             int n) {
         switch (op) {
