@@ -2,6 +2,7 @@ package dev.nabla.tensor;
 
 import dev.nabla.kernel.Gemm;
 import dev.nabla.kernel.Im2col;
+import dev.nabla.kernel.MaxPool;
 import dev.nabla.kernel.Parallel;
 import java.util.Arrays;
 
@@ -176,30 +177,32 @@ final class Conv {
         Tensor src = Tensor.contiguousOf(x);
         int n = x.shape[0];
         int c = x.shape[1];
-        int h = x.shape[2];
-        int w = x.shape[3];
+        MaxPool.Geometry geo = new MaxPool.Geometry(x.shape[2], x.shape[3], k[0], k[1], s[0], s[1], p[0], p[1]);
         Tensor out = Tensor.empty(x.dtype, new int[] {n, c, oh, ow});
         Tensor idx = Tensor.empty(x.dtype, new int[] {n, c, oh * ow});
-        int plane = h * w;
+        int plane = x.shape[2] * x.shape[3];
         int outPlane = oh * ow;
         Parallel.forRange(n * c, Math.max(1, 16384 / Math.max(1, outPlane * k[0] * k[1])), (start, end) -> {
-            for (int q = start; q < end; q++) {
-                if (src.f != null) {
-                    maxPlane(src.f, src.offset + q * plane, h, w, k, s, p, oh, ow, out.f, idx.f, q * outPlane);
-                } else {
-                    maxPlane(src, src.offset + q * plane, h, w, k, s, p, oh, ow, out, idx, q * outPlane);
-                }
+            if (src.f != null) {
+                MaxPool.forward(geo, src.f, src.offset + start * plane, end - start, out.f, idx.f, start * outPlane);
+            } else {
+                MaxPool.forward(geo, src.d, src.offset + start * plane, end - start, out.d, idx.d, start * outPlane);
             }
         });
         return Tensor.record(out, Prim.MAX_POOL2D, new Tensor[] {x}, new int[] {k[0], k[1], s[0], s[1], p[0], p[1]},
                 0, idx);
     }
 
-    /** The gradient of max pooling: g scattered to the recorded argmax positions, summed where windows overlap. */
-    static Tensor maxPoolBackward(Tensor g, Tensor x, Tensor idx) {
+    /**
+     * The gradient of max pooling: g scattered to the recorded argmax positions, summed where windows overlap.
+     * {@code ints} are the pooling's {@code {kh, kw, sh, sw, ph, pw}}.
+     */
+    static Tensor maxPoolBackward(Tensor g, Tensor x, Tensor idx, int[] ints) {
         int n = x.shape[0];
         int c = x.shape[1];
-        int plane = x.shape[2] * x.shape[3];
+        int h = x.shape[2];
+        int w = x.shape[3];
+        int plane = h * w;
         int outPlane = g.shape[2] * g.shape[3];
         Tensor flatG = g.reshape(n, c, outPlane);
         if (dev.nabla.autograd.GradMode.isEnabled()) {
@@ -207,6 +210,12 @@ final class Conv {
         }
         Tensor src = Tensor.contiguousOf(flatG);
         Tensor out = Tensor.empty(x.dtype, x.shape.clone());
+        if (out.f != null && new MaxPool.Geometry(h, w, ints[0], ints[1], ints[2], ints[3], ints[4], ints[5])
+                .isTwoByTwo()) {
+            Parallel.forRange(n * c, Math.max(1, 16384 / plane), (start, end) -> MaxPool.backward2x2(h, w, src.f,
+                    src.offset + start * outPlane, idx.f, start * outPlane, end - start, out.f, start * plane));
+            return out;
+        }
         if (out.f != null) {
             float[] o = out.f;
             float[] gs = src.f;
@@ -230,111 +239,6 @@ final class Conv {
             }
         }
         return out;
-    }
-
-    /**
-     * Max pooling of one float plane {@code x[in..in + h·w)} into {@code out[at..]}, with each maximum's position in
-     * the plane in {@code idx[at..]}: the first maximum of a window, or its first NaN.
-     */
-    private static void maxPlane(float[] x, int in, int h, int w, int[] k, int[] s, int[] p, int oh, int ow,
-            float[] out, float[] idx, int at) {
-        if (k[0] == 2 && k[1] == 2 && s[0] == 2 && s[1] == 2 && p[0] == 0 && p[1] == 0) {
-            for (int y = 0; y < oh; y++) {
-                int r0 = 2 * y * w;
-                int o = at + y * ow;
-                for (int xx = 0; xx < ow; xx++) {
-                    int i0 = r0 + 2 * xx;
-                    float a0 = x[in + i0];
-                    float a1 = x[in + i0 + 1];
-                    float a2 = x[in + i0 + w];
-                    float a3 = x[in + i0 + w + 1];
-                    float sum = a0 + a1 + a2 + a3;
-                    if (sum != sum) { // a NaN (or opposite infinities): the general loop decides
-                        maxWindow(x, in, h, w, 2, 2, 2 * y, 2 * xx, out, idx, o + xx);
-                        continue;
-                    }
-                    // branch-free selection on order-preserving integer keys (the comparisons are unpredictable, and
-                    // float comparisons compile to branches); m = 1 where the later element is strictly greater
-                    int k0 = orderKey(a0);
-                    int k1 = orderKey(a1);
-                    int k2 = orderKey(a2);
-                    int k3 = orderKey(a3);
-                    int m1 = (int) (((long) k0 - k1) >>> 63);
-                    int m2 = (int) (((long) k2 - k3) >>> 63);
-                    int top = k0 ^ ((k0 ^ k1) & -m1);
-                    int bottom = k2 ^ ((k2 ^ k3) & -m2);
-                    int arg = i0 + m1;
-                    int arg2 = i0 + w + m2;
-                    int m = (int) (((long) top - bottom) >>> 63);
-                    arg ^= (arg ^ arg2) & -m;
-                    out[o + xx] = x[in + arg];
-                    idx[o + xx] = arg;
-                }
-            }
-            return;
-        }
-        for (int y = 0; y < oh; y++) {
-            for (int xx = 0; xx < ow; xx++) {
-                maxWindow(x, in, h, w, k[0], k[1], y * s[0] - p[0], xx * s[1] - p[1], out, idx, at + y * ow + xx);
-            }
-        }
-    }
-
-    /** An int that orders as the float does (for non-NaN values; −0 and +0 equal): its bits, negatives flipped. */
-    private static int orderKey(float v) {
-        int bits = Float.floatToRawIntBits(v + 0.0f);
-        return bits ^ ((bits >> 31) & 0x7fffffff);
-    }
-
-    /** The maximum of the window at (y0, x0) of a float plane and its position: the first maximum, or first NaN. */
-    private static void maxWindow(float[] x, int in, int h, int w, int kh, int kw, int y0, int x0, float[] out,
-            float[] idx, int at) {
-        float best = Float.NEGATIVE_INFINITY;
-        int arg = -1;
-        search:
-        for (int i = Math.max(0, y0); i < Math.min(h, y0 + kh); i++) {
-            for (int j = Math.max(0, x0); j < Math.min(w, x0 + kw); j++) {
-                float v = x[in + i * w + j];
-                if (v > best || arg < 0 || v != v) {
-                    best = v;
-                    arg = i * w + j;
-                    if (v != v) {
-                        break search;
-                    }
-                }
-            }
-        }
-        out[at] = best;
-        idx[at] = arg;
-    }
-
-    /** {@link #maxPlane(float[], int, int, int, int[], int[], int[], int, int, float[], float[], int)} for doubles. */
-    private static void maxPlane(Tensor src, int in, int h, int w, int[] k, int[] s, int[] p, int oh, int ow,
-            Tensor out, Tensor idx, int at) {
-        double[] x = src.d;
-        for (int y = 0; y < oh; y++) {
-            int y0 = y * s[0] - p[0];
-            for (int xx = 0; xx < ow; xx++) {
-                int x0 = xx * s[1] - p[1];
-                double best = Double.NEGATIVE_INFINITY;
-                int arg = -1;
-                search:
-                for (int i = Math.max(0, y0); i < Math.min(h, y0 + k[0]); i++) {
-                    for (int j = Math.max(0, x0); j < Math.min(w, x0 + k[1]); j++) {
-                        double v = x[in + i * w + j];
-                        if (v > best || arg < 0 || v != v) {
-                            best = v;
-                            arg = i * w + j;
-                            if (v != v) {
-                                break search;
-                            }
-                        }
-                    }
-                }
-                out.d[at + y * ow + xx] = best;
-                idx.d[at + y * ow + xx] = arg;
-            }
-        }
     }
 
     /**
