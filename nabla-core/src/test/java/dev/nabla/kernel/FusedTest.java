@@ -98,4 +98,29 @@ class FusedTest {
             assertEquals(3000 + 3 * j, acc[j]);
         }
     }
+
+    @Test
+    void sumOuterInnerSumsTheFirstAndLastDimensions() {
+        Random r = new Random(3);
+        for (int[] shape : new int[][] {{1, 1, 1}, {2, 3, 1}, {3, 2, 15}, {4, 5, 17}, {64, 3, 33}, {5, 70, 1000}}) {
+            int outer = shape[0];
+            int mid = shape[1];
+            int inner = shape[2];
+            float[] x = new float[7 + outer * mid * inner];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextInt(2001) - 1000; // integers: every partial sum is exact, in any order
+            }
+            float[] out = new float[mid];
+            Fused.sumOuterInner(x, 7, outer, mid, inner, out);
+            for (int k = 0; k < mid; k++) {
+                double expected = 0;
+                for (int a = 0; a < outer; a++) {
+                    for (int b = 0; b < inner; b++) {
+                        expected += x[7 + (a * mid + k) * inner + b];
+                    }
+                }
+                assertEquals((float) expected, out[k], java.util.Arrays.toString(shape) + " at " + k);
+            }
+        }
+    }
 }
