@@ -72,6 +72,14 @@ public final class Fused {
         }
     }
 
+    /** a[ao + j] += b[bo + j] for j in [0, n). */
+    public static void addTo(float[] a, int ao, float[] b, int bo, int n) {
+        int from = SIMD ? VectorFused.add(a, ao, b, bo, a, ao, n) : 0;
+        for (int j = from; j < n; j++) {
+            a[ao + j] += b[bo + j];
+        }
+    }
+
     /** acc[j] += Σ_r a[r·cols + j], summing rows in order (the gradient of a bias). */
     public static void sumRows(float[] a, int offset, int rows, int cols, float[] acc) {
         for (int r = 0; r < rows; r++) {
