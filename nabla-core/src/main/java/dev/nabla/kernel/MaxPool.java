@@ -5,9 +5,8 @@ package dev.nabla.kernel;
  * backward pass. The maximum is the first one in row-major order at ties (−0 and +0 tie), and a window holding a
  * NaN gives its first NaN, so NaN propagates. Padding counts as −∞.
  *
- * <p>The common 2×2 window with stride 2 and no padding has its own forward and backward, each with a Vector API
- * path and a plain Java path that give identical results; the Vector API path is used when
- * {@link Gemm#simdEnabled()}.
+ * <p>The common 2×2 window with stride 2 and no padding has its own forward, with a Vector API path and a plain Java
+ * path that give identical results; the Vector API path is used when {@link Gemm#simdEnabled()}.
  */
 public final class MaxPool {
     private static final boolean SIMD = Gemm.simdEnabled();
@@ -113,6 +112,12 @@ public final class MaxPool {
         idx[at] = arg;
     }
 
+    /** An int that orders as the float does (for non-NaN values; −0 and +0 equal): its bits, negatives flipped. */
+    private static int orderKey(float v) {
+        int bits = Float.floatToRawIntBits(v + 0.0f);
+        return bits ^ ((bits >> 31) & 0x7fffffff);
+    }
+
     /**
      * The plain 2×2 forward over outputs {@code [from, to)} counted from the first plane: the first maximum of each
      * window row, then the greater of the two (the upper one at a tie); a window with a NaN goes to {@link #window}.
@@ -134,51 +139,25 @@ public final class MaxPool {
             if (a0 + a1 + a2 + a3 != a0 + a1 + a2 + a3) { // a NaN, or infinities of both signs
                 window(x, in, h, w, 2 * y, 2 * xx, 2, 2, out, idx, outOff + o);
             } else {
-                float top = a1 > a0 ? a1 : a0;
-                int topAt = a1 > a0 ? p + 1 : p;
-                float bottom = a3 > a2 ? a3 : a2;
-                int bottomAt = a3 > a2 ? p + w + 1 : p + w;
-                out[outOff + o] = bottom > top ? bottom : top;
-                idx[outOff + o] = bottom > top ? bottomAt : topAt;
+                // branch-free on order-preserving integer keys: float comparisons compile to branches, and these
+                // are unpredictable; m = 1 where the later element is strictly greater
+                int k0 = orderKey(a0);
+                int k1 = orderKey(a1);
+                int k2 = orderKey(a2);
+                int k3 = orderKey(a3);
+                int m1 = (int) (((long) k0 - k1) >>> 63);
+                int m2 = (int) (((long) k2 - k3) >>> 63);
+                int top = k0 ^ ((k0 ^ k1) & -m1);
+                int bottom = k2 ^ ((k2 ^ k3) & -m2);
+                int m = (int) (((long) top - bottom) >>> 63);
+                int arg = p + m1;
+                arg ^= (arg ^ (p + w + m2)) & -m;
+                out[outOff + o] = x[in + arg];
+                idx[outOff + o] = arg;
             }
             if (++xx == ow) {
                 xx = 0;
                 if (++y == h / 2) {
-                    y = 0;
-                    q++;
-                }
-            }
-        }
-    }
-
-    /**
-     * The gradient of 2×2 pooling for {@code planes} planes: {@code dx[p] = g[o]} where p is the recorded position
-     * of window o's maximum, else 0 (the windows do not overlap, so every element of {@code dx} is written once).
-     */
-    public static void backward2x2(int h, int w, float[] g, int gOff, float[] idx, int idxOff, int planes,
-            float[] dx, int dxOff) {
-        if (SIMD) {
-            VectorMaxPool.backward2x2(h, w, g, gOff, idx, idxOff, planes, dx, dxOff);
-        } else {
-            backward2x2Plain(h, w, g, gOff, idx, idxOff, dx, dxOff, 0, planes * h * w);
-        }
-    }
-
-    /** The plain 2×2 backward over the elements {@code [from, to)} of dx counted from the first plane. */
-    static void backward2x2Plain(int h, int w, float[] g, int gOff, float[] idx, int idxOff, float[] dx, int dxOff,
-            int from, int to) {
-        int oh = h / 2;
-        int ow = w / 2;
-        int plane = h * w;
-        int q = from / plane;
-        int y = from % plane / w;
-        int xx = from % w;
-        for (int e = from; e < to; e++) {
-            int o = (q * oh + y / 2) * ow + xx / 2;
-            dx[dxOff + e] = y / 2 < oh && xx / 2 < ow && idx[idxOff + o] == y * w + xx ? g[gOff + o] : 0f;
-            if (++xx == w) {
-                xx = 0;
-                if (++y == h) {
                     y = 0;
                     q++;
                 }

@@ -193,16 +193,11 @@ final class Conv {
                 0, idx);
     }
 
-    /**
-     * The gradient of max pooling: g scattered to the recorded argmax positions, summed where windows overlap.
-     * {@code ints} are the pooling's {@code {kh, kw, sh, sw, ph, pw}}.
-     */
-    static Tensor maxPoolBackward(Tensor g, Tensor x, Tensor idx, int[] ints) {
+    /** The gradient of max pooling: g scattered to the recorded argmax positions, summed where windows overlap. */
+    static Tensor maxPoolBackward(Tensor g, Tensor x, Tensor idx) {
         int n = x.shape[0];
         int c = x.shape[1];
-        int h = x.shape[2];
-        int w = x.shape[3];
-        int plane = h * w;
+        int plane = x.shape[2] * x.shape[3];
         int outPlane = g.shape[2] * g.shape[3];
         Tensor flatG = g.reshape(n, c, outPlane);
         if (dev.nabla.autograd.GradMode.isEnabled()) {
@@ -210,12 +205,6 @@ final class Conv {
         }
         Tensor src = Tensor.contiguousOf(flatG);
         Tensor out = Tensor.empty(x.dtype, x.shape.clone());
-        if (out.f != null && new MaxPool.Geometry(h, w, ints[0], ints[1], ints[2], ints[3], ints[4], ints[5])
-                .isTwoByTwo()) {
-            Parallel.forRange(n * c, Math.max(1, 16384 / plane), (start, end) -> MaxPool.backward2x2(h, w, src.f,
-                    src.offset + start * outPlane, idx.f, start * outPlane, end - start, out.f, start * plane));
-            return out;
-        }
         if (out.f != null) {
             float[] o = out.f;
             float[] gs = src.f;

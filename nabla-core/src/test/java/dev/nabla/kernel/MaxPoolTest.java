@@ -7,8 +7,8 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The 2×2 max pooling kernels: the path in use (Vector API when enabled) and the plain path agree bit for bit with a
- * reference scan of each window, on values full of ties, signed zeros, infinities and NaNs, odd sizes and offsets.
+ * Max pooling: the 2×2 path in use (Vector API when enabled) and the plain path agree bit for bit with a reference
+ * scan of each window, on values full of ties, signed zeros, infinities and NaNs, odd sizes and offsets.
  */
 class MaxPoolTest {
     private static final int[][] SIZES = {{2, 2}, {2, 3}, {3, 2}, {3, 3}, {4, 4}, {5, 7}, {7, 7}, {14, 14},
@@ -102,40 +102,5 @@ class MaxPoolTest {
         MaxPool.forward(new MaxPool.Geometry(4, 4, 3, 3, 2, 2, 1, 1), x, 0, 1, out, idx, 0);
         assertArrayEquals(bits(new float[] {1, -0f, -1, nan}), bits(out));
         assertArrayEquals(new float[] {0, 2, 8, 10}, idx);
-    }
-
-    @Test
-    void backwardPathsSendEachGradientToItsMaximumOnly() {
-        Random r = new Random(6);
-        for (int[] size : SIZES) {
-            for (int planes : new int[] {1, 3, 37}) {
-                int h = size[0];
-                int w = size[1];
-                int n = planes * (h / 2) * (w / 2);
-                float[] x = values(r, planes * h * w, true);
-                float[] out = new float[n + 1];
-                float[] idx = new float[n + 1];
-                reference(x, 0, planes, h, w, out, idx, 1);
-                float[] g = new float[n + 4];
-                for (int i = 0; i < g.length; i++) {
-                    g[i] = 1 + i;
-                }
-                float[] expected = new float[planes * h * w + 5];
-                for (int o = 0; o < n; o++) {
-                    int q = o / ((h / 2) * (w / 2));
-                    expected[5 + q * h * w + (int) idx[1 + o]] += g[4 + o];
-                }
-                float[] dx = new float[expected.length];
-                java.util.Arrays.fill(dx, Float.NaN); // every element is written, uncovered ones with 0
-                java.util.Arrays.fill(dx, 0, 5, 0f);
-                MaxPool.backward2x2(h, w, g, 4, idx, 1, planes, dx, 5);
-                String where = h + "x" + w + ", " + planes + " planes";
-                assertArrayEquals(expected, dx, where);
-                float[] plain = new float[expected.length];
-                java.util.Arrays.fill(plain, 5, plain.length, Float.NaN);
-                MaxPool.backward2x2Plain(h, w, g, 4, idx, 1, plain, 5, 0, planes * h * w);
-                assertArrayEquals(expected, plain, "plain, " + where);
-            }
-        }
     }
 }
