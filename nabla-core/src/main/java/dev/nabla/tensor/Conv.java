@@ -4,6 +4,7 @@ import dev.nabla.kernel.Gemm;
 import dev.nabla.kernel.Im2col;
 import dev.nabla.kernel.MaxPool;
 import dev.nabla.kernel.Parallel;
+import dev.nabla.kernel.SmallConv;
 import java.util.Arrays;
 
 /**
@@ -23,6 +24,8 @@ import java.util.Arrays;
 final class Conv {
     /** Columns (samples × output positions) that one GEMM of a convolution covers, at least one sample's worth. */
     private static final int BLOCK_COLUMNS = 1536;
+    /** Multiply-adds per parallel block of the small-column-matrix paths ({@link SmallConv}), at least one unit. */
+    private static final int MIN_FMAS = 1 << 20;
 
     private Conv() {}
 
@@ -346,6 +349,19 @@ final class Conv {
         int blocks = (n + per - 1) / per;
         Tensor out = Tensor.empty(x.dtype, new int[] {n, o, oh, ow});
         int plane = x.shape[2] * x.shape[3];
+        if (x.f != null && rows <= SmallConv.MAX_ROWS) {
+            float[] bias = b == null ? null : b.f;
+            int biasOff = b == null ? 0 : b.offset;
+            int c = x.shape[1];
+            Parallel.forRange(n, Math.max(1, MIN_FMAS / (o * p * rows)), (s0, s1) -> {
+                for (int gi = 0; gi < groups; gi++) {
+                    SmallConv.forward(geo, x.f, x.offset + (s0 * c + gi * cg) * plane, c * plane, s1 - s0, w.f,
+                            w.offset + gi * og * rows, og, bias, biasOff + gi * og, false, out.f, (s0 * o + gi * og) * p,
+                            o * p);
+                }
+            });
+            return out;
+        }
         Parallel.forRange(blocks, 1, (start, end) -> {
             Object cols = buffer(x, rows * per * p);
             Object y = buffer(x, o * per * p);
@@ -459,6 +475,19 @@ final class Conv {
         int rows = geo.rows();
         int p = geo.cols();
         int plane = x.shape[2] * x.shape[3];
+        if (x.f != null && rows <= SmallConv.MAX_ROWS) {
+            Tensor out = Tensor.empty(x.dtype, wShape.clone());
+            int c = x.shape[1];
+            Parallel.forRange(o, Math.max(1, MIN_FMAS / (n * p * rows)), (c0, c1) -> {
+                for (int ch = c0, end; ch < c1; ch = end) { // each call within one group
+                    int gi = ch / og;
+                    end = Math.min(c1, (gi + 1) * og);
+                    SmallConv.weightGrad(geo, x.f, x.offset + gi * cg * plane, c * plane, n, g.f, g.offset + ch * p,
+                            o * p, end - ch, out.f, ch * rows);
+                }
+            });
+            return out;
+        }
         int per = blockSamples(n, p);
         int blocks = (n + per - 1) / per;
         Tensor[] partial = new Tensor[blocks];

@@ -1,0 +1,96 @@
+package dev.nabla.kernel;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/** The Vector API bodies of {@link SmallConv}; only loaded when the module is present. */
+final class VectorSmallConv {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    private VectorSmallConv() {}
+
+    static int length() {
+        return L;
+    }
+
+    /**
+     * One output row of {@link SmallConv#forward} over the whole vectors of its p columns, four vectors at a time so
+     * that their chains of multiply-adds overlap; returns where it stopped.
+     */
+    static int forwardRow(int p, int rows, float[] w, int wOff, float[] cols, boolean hasBias, float b, boolean relu,
+            float[] y, int yOff) {
+        int bound = S.loopBound(p);
+        FloatVector bias = FloatVector.broadcast(S, b);
+        int j = 0;
+        for (; j <= bound - 4 * L; j += 4 * L) {
+            FloatVector w0 = FloatVector.broadcast(S, w[wOff]);
+            FloatVector a0 = FloatVector.fromArray(S, cols, j).mul(w0);
+            FloatVector a1 = FloatVector.fromArray(S, cols, j + L).mul(w0);
+            FloatVector a2 = FloatVector.fromArray(S, cols, j + 2 * L).mul(w0);
+            FloatVector a3 = FloatVector.fromArray(S, cols, j + 3 * L).mul(w0);
+            for (int r = 1; r < rows; r++) {
+                FloatVector wr = FloatVector.broadcast(S, w[wOff + r]);
+                int at = r * p + j;
+                a0 = FloatVector.fromArray(S, cols, at).fma(wr, a0);
+                a1 = FloatVector.fromArray(S, cols, at + L).fma(wr, a1);
+                a2 = FloatVector.fromArray(S, cols, at + 2 * L).fma(wr, a2);
+                a3 = FloatVector.fromArray(S, cols, at + 3 * L).fma(wr, a3);
+            }
+            finish(a0, hasBias, bias, relu).intoArray(y, yOff + j);
+            finish(a1, hasBias, bias, relu).intoArray(y, yOff + j + L);
+            finish(a2, hasBias, bias, relu).intoArray(y, yOff + j + 2 * L);
+            finish(a3, hasBias, bias, relu).intoArray(y, yOff + j + 3 * L);
+        }
+        for (; j < bound; j += L) {
+            FloatVector acc = FloatVector.fromArray(S, cols, j).mul(w[wOff]);
+            for (int r = 1; r < rows; r++) {
+                acc = FloatVector.fromArray(S, cols, r * p + j).fma(FloatVector.broadcast(S, w[wOff + r]), acc);
+            }
+            finish(acc, hasBias, bias, relu).intoArray(y, yOff + j);
+        }
+        return bound;
+    }
+
+    /** The bias added (when there is one), then relu (when asked) keeping NaN. */
+    private static FloatVector finish(FloatVector acc, boolean hasBias, FloatVector bias, boolean relu) {
+        FloatVector v = hasBias ? acc.add(bias) : acc;
+        return relu ? FloatVector.zero(S).blend(v, v.compare(VectorOperators.GT, 0f).or(v.test(VectorOperators.IS_NAN)))
+                : v;
+    }
+
+    /**
+     * {@code partial[at + l] += Σ g[gOff + j]·cols[cOff + j]} over {@code j < bound} with {@code j mod 4L = l} (bound a
+     * multiple of the vector length L), as fused multiply-adds in j order: four vectors of partial sums, so four
+     * chains of multiply-adds overlap.
+     */
+    static void accumulate(int bound, float[] g, int gOff, float[] cols, int cOff, float[] partial, int at) {
+        FloatVector a0 = FloatVector.fromArray(S, partial, at);
+        FloatVector a1 = FloatVector.fromArray(S, partial, at + L);
+        FloatVector a2 = FloatVector.fromArray(S, partial, at + 2 * L);
+        FloatVector a3 = FloatVector.fromArray(S, partial, at + 3 * L);
+        int j = 0;
+        for (; j <= bound - 4 * L; j += 4 * L) {
+            a0 = FloatVector.fromArray(S, g, gOff + j).fma(FloatVector.fromArray(S, cols, cOff + j), a0);
+            a1 = FloatVector.fromArray(S, g, gOff + j + L).fma(FloatVector.fromArray(S, cols, cOff + j + L), a1);
+            a2 = FloatVector.fromArray(S, g, gOff + j + 2 * L).fma(FloatVector.fromArray(S, cols, cOff + j + 2 * L), a2);
+            a3 = FloatVector.fromArray(S, g, gOff + j + 3 * L).fma(FloatVector.fromArray(S, cols, cOff + j + 3 * L), a3);
+        }
+        if (j < bound) {
+            a0 = FloatVector.fromArray(S, g, gOff + j).fma(FloatVector.fromArray(S, cols, cOff + j), a0);
+            j += L;
+        }
+        if (j < bound) {
+            a1 = FloatVector.fromArray(S, g, gOff + j).fma(FloatVector.fromArray(S, cols, cOff + j), a1);
+            j += L;
+        }
+        if (j < bound) {
+            a2 = FloatVector.fromArray(S, g, gOff + j).fma(FloatVector.fromArray(S, cols, cOff + j), a2);
+        }
+        a0.intoArray(partial, at);
+        a1.intoArray(partial, at + L);
+        a2.intoArray(partial, at + 2 * L);
+        a3.intoArray(partial, at + 3 * L);
+    }
+}
