@@ -61,6 +61,15 @@ public final class Fused {
         }
     }
 
+    /** out[oo + j] = act(a[ao + j] + bias) for j in [0, n), act relu (keeping NaN, as {@link #relu}) or the identity. */
+    public static void biasRelu(float[] a, int ao, float bias, boolean relu, float[] out, int oo, int n) {
+        int from = SIMD ? VectorFused.biasRelu(a, ao, bias, relu, out, oo, n) : 0;
+        for (int j = from; j < n; j++) {
+            float v = a[ao + j] + bias;
+            out[oo + j] = relu && !(v > 0) && v == v ? 0f : v;
+        }
+    }
+
     /** out[r·cols + j] = a[r·cols + j] + row[j]: a matrix plus a row vector broadcast over its rows (a bias). */
     public static void addRow(float[] a, float[] row, float[] out, int rows, int cols) {
         for (int r = 0; r < rows; r++) {

@@ -1,5 +1,6 @@
 package dev.nabla.tensor;
 
+import dev.nabla.kernel.Fused;
 import dev.nabla.kernel.Gemm;
 import dev.nabla.kernel.Im2col;
 import dev.nabla.kernel.MaxPool;
@@ -17,7 +18,9 @@ import java.util.Arrays;
  * and ⟨conv(x, w), g⟩ = ⟨x, convT(g, w)⟩ = ⟨w, wgrad(x, g)⟩ gives all their derivatives.
  *
  * <p>Settings travel in a node's {@code ints} as {@code {sh, sw, ph, pw, dh, dw, groups, e0, e1}}, where
- * {@code e0, e1} are the input's height and width for CONV2D_INPUT_GRAD and the kernel size for CONV2D_WEIGHT_GRAD.
+ * {@code e0, e1} are the input's height and width for CONV2D_INPUT_GRAD and the kernel size for CONV2D_WEIGHT_GRAD;
+ * for CONV2D, {@code e0 = 1} marks a relu applied to the output as it is written ({@link #conv2d} with
+ * {@code relu}), whose mask the derivative rule takes from the output.
  * Work is split over fixed blocks of samples whose column matrices feed one GEMM together; the weight gradient sums
  * the blocks' partial results in block order, so results do not depend on the thread count.
  */
@@ -33,6 +36,12 @@ final class Conv {
 
     /** y = conv2d(x, w) + b for x {@code [N, C, H, W]}, w {@code [O, C/groups, kh, kw]}, b {@code [O]} or null. */
     static Tensor conv2d(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation, int groups) {
+        return conv2d(x, w, b, stride, padding, dilation, groups, false);
+    }
+
+    /** conv2d, followed with {@code relu} by a relu applied in the same pass over the output. */
+    static Tensor conv2d(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation, int groups,
+            boolean relu) {
         String op = "conv2d";
         int[] s = pair(op, "stride", stride, 1);
         int[] p = pair(op, "padding", padding, 0);
@@ -57,7 +66,7 @@ final class Conv {
         }
         int oh = outSize(op, x.shape, w.shape, 2, s[0], p, d);
         int ow = outSize(op, x.shape, w.shape, 3, s[1], p, d);
-        int[] ints = {s[0], s[1], p[0], p[1], d[0], d[1], groups, 0, 0};
+        int[] ints = {s[0], s[1], p[0], p[1], d[0], d[1], groups, relu ? 1 : 0, 0};
         Tensor out = forward(x, w, b, oh, ow, ints);
         Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
         return Tensor.record(out, Prim.CONV2D, inputs, ints, 0, null);
@@ -329,9 +338,10 @@ final class Conv {
     }
 
     /**
-     * y = conv(x, w) + b, a block of B samples at a time: their column matrices side by side as
-     * {@code cols [C·kh·kw, B·OH·OW]}, one GEMM {@code W·cols} per group into {@code [O, B·OH·OW]}, then each
-     * sample's rows copied out with the bias added.
+     * y = conv(x, w) + b (then relu when {@code ints[7] = 1}), a block of B samples at a time: their column matrices
+     * side by side as {@code cols [C·kh·kw, B·OH·OW]}, one GEMM {@code W·cols} per group into {@code [O, B·OH·OW]},
+     * then each sample's rows copied out with the bias added; or, for few rows of columns, {@link SmallConv}
+     * straight into the output.
      */
     private static Tensor forward(Tensor x0, Tensor w0, Tensor b0, int oh, int ow, int[] ints) {
         Tensor x = Tensor.contiguousOf(x0);
@@ -339,6 +349,7 @@ final class Conv {
         Tensor b = b0 == null ? null : Tensor.contiguousOf(b0);
         int n = x.shape[0];
         int groups = ints[6];
+        boolean relu = ints[7] == 1;
         int cg = x.shape[1] / groups;
         int o = w.shape[0];
         int og = o / groups;
@@ -356,7 +367,7 @@ final class Conv {
             Parallel.forRange(n, Math.max(1, MIN_FMAS / (o * p * rows)), (s0, s1) -> {
                 for (int gi = 0; gi < groups; gi++) {
                     SmallConv.forward(geo, x.f, x.offset + (s0 * c + gi * cg) * plane, c * plane, s1 - s0, w.f,
-                            w.offset + gi * og * rows, og, bias, biasOff + gi * og, false, out.f, (s0 * o + gi * og) * p,
+                            w.offset + gi * og * rows, og, bias, biasOff + gi * og, relu, out.f, (s0 * o + gi * og) * p,
                             o * p);
                 }
             });
@@ -376,33 +387,34 @@ final class Conv {
                     gemm(false, false, og, ld, rows, w, w.offset + gi * og * rows, rows, cols, 0, ld, 0, y,
                             gi * og * ld, ld);
                 }
-                unblock(y, ld, p, bs, o, b, out, s0);
+                unblock(y, ld, p, bs, o, b, relu, out, s0);
             }
         });
         return out;
     }
 
-    /** Copies {@code y [O, bs·P]} into samples s0.. of {@code out [N, O, P]}, adding the bias when there is one. */
-    private static void unblock(Object y, int ld, int p, int bs, int o, Tensor b, Tensor out, int s0) {
+    /**
+     * Copies {@code y [O, bs·P]} into samples s0.. of {@code out [N, O, P]}, adding the bias when there is one and
+     * applying relu when asked (as {@link Tensor#relu} does for the dtype).
+     */
+    private static void unblock(Object y, int ld, int p, int bs, int o, Tensor b, boolean relu, Tensor out, int s0) {
         for (int i = 0; i < bs; i++) {
             for (int ch = 0; ch < o; ch++) {
                 int from = ch * ld + i * p;
                 int to = ((s0 + i) * o + ch) * p;
                 if (out.f != null) {
                     float[] src = (float[]) y;
-                    if (b == null) {
+                    if (b == null && !relu) {
                         System.arraycopy(src, from, out.f, to, p);
                     } else {
-                        float bias = b.f[b.offset + ch];
-                        for (int j = 0; j < p; j++) {
-                            out.f[to + j] = src[from + j] + bias;
-                        }
+                        Fused.biasRelu(src, from, b == null ? 0f : b.f[b.offset + ch], relu, out.f, to, p);
                     }
                 } else {
                     double[] src = (double[]) y;
                     double bias = b == null ? 0 : b.d[b.offset + ch];
                     for (int j = 0; j < p; j++) {
-                        out.d[to + j] = src[from + j] + bias;
+                        double v = src[from + j] + bias;
+                        out.d[to + j] = relu && !(v > 0) ? 0 : v;
                     }
                 }
             }

@@ -76,6 +76,24 @@ class FusedTest {
     }
 
     @Test
+    void biasReluAddsTheBiasThenKeepsPositivesAndNaN() {
+        float[] a = new float[41];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (i % 5 - 2) * 0.75f;
+        }
+        a[3] = Float.NaN;
+        a[38] = Float.NaN;
+        for (boolean relu : new boolean[] {false, true}) {
+            float[] out = new float[a.length + 2];
+            Fused.biasRelu(a, 1, 0.5f, relu, out, 2, a.length - 1);
+            for (int j = 0; j < a.length - 1; j++) {
+                float v = a[1 + j] + 0.5f;
+                assertEquals(relu && v <= 0 ? 0f : v, out[2 + j], "relu " + relu + " at " + j);
+            }
+        }
+    }
+
+    @Test
     void addRowAndSumRows() {
         int rows = 3;
         int cols = 35;
