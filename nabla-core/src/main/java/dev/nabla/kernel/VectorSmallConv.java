@@ -1,7 +1,6 @@
 package dev.nabla.kernel;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** The Vector API bodies of {@link SmallConv}; only loaded when the module is present. */
@@ -16,13 +15,11 @@ final class VectorSmallConv {
     }
 
     /**
-     * One output row of {@link SmallConv#forward} over the whole vectors of its p columns, four vectors at a time so
-     * that their chains of multiply-adds overlap; returns where it stopped.
+     * The sums of one output row of {@link SmallConv#forward} over the whole vectors of its p columns, four vectors
+     * at a time so that their chains of multiply-adds overlap; returns where it stopped.
      */
-    static int forwardRow(int p, int rows, float[] w, int wOff, float[] cols, boolean hasBias, float b, boolean relu,
-            float[] y, int yOff) {
+    static int forwardRow(int p, int rows, float[] w, int wOff, float[] cols, float[] y, int yOff) {
         int bound = S.loopBound(p);
-        FloatVector bias = FloatVector.broadcast(S, b);
         int j = 0;
         for (; j <= bound - 4 * L; j += 4 * L) {
             FloatVector w0 = FloatVector.broadcast(S, w[wOff]);
@@ -38,26 +35,19 @@ final class VectorSmallConv {
                 a2 = FloatVector.fromArray(S, cols, at + 2 * L).fma(wr, a2);
                 a3 = FloatVector.fromArray(S, cols, at + 3 * L).fma(wr, a3);
             }
-            finish(a0, hasBias, bias, relu).intoArray(y, yOff + j);
-            finish(a1, hasBias, bias, relu).intoArray(y, yOff + j + L);
-            finish(a2, hasBias, bias, relu).intoArray(y, yOff + j + 2 * L);
-            finish(a3, hasBias, bias, relu).intoArray(y, yOff + j + 3 * L);
+            a0.intoArray(y, yOff + j);
+            a1.intoArray(y, yOff + j + L);
+            a2.intoArray(y, yOff + j + 2 * L);
+            a3.intoArray(y, yOff + j + 3 * L);
         }
         for (; j < bound; j += L) {
             FloatVector acc = FloatVector.fromArray(S, cols, j).mul(w[wOff]);
             for (int r = 1; r < rows; r++) {
                 acc = FloatVector.fromArray(S, cols, r * p + j).fma(FloatVector.broadcast(S, w[wOff + r]), acc);
             }
-            finish(acc, hasBias, bias, relu).intoArray(y, yOff + j);
+            acc.intoArray(y, yOff + j);
         }
         return bound;
-    }
-
-    /** The bias added (when there is one), then relu (when asked) keeping NaN. */
-    private static FloatVector finish(FloatVector acc, boolean hasBias, FloatVector bias, boolean relu) {
-        FloatVector v = hasBias ? acc.add(bias) : acc;
-        return relu ? FloatVector.zero(S).blend(v, v.compare(VectorOperators.GT, 0f).or(v.test(VectorOperators.IS_NAN)))
-                : v;
     }
 
     /**
