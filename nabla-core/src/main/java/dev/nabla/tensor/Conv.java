@@ -22,7 +22,9 @@ import java.util.Arrays;
  * for CONV2D, {@code e0 = 1} marks a relu applied to the output as it is written ({@link #conv2d} with
  * {@code relu}), whose mask the derivative rule takes from the output.
  * Work is split over fixed blocks of samples whose column matrices feed one GEMM together; the weight gradient sums
- * the blocks' partial results in block order, so results do not depend on the thread count.
+ * the blocks' partial results in block order, so results do not depend on the thread count. When the column matrix
+ * has few rows (a first layer), {@link SmallConv} computes the forward and the weight gradient directly instead, split
+ * over samples and over output channels respectively.
  */
 final class Conv {
     /** Columns (samples × output positions) that one GEMM of a convolution covers, at least one sample's worth. */
@@ -364,7 +366,7 @@ final class Conv {
             float[] bias = b == null ? null : b.f;
             int biasOff = b == null ? 0 : b.offset;
             int c = x.shape[1];
-            Parallel.forRange(n, Math.max(1, MIN_FMAS / (o * p * rows)), (s0, s1) -> {
+            Parallel.forRange(n, grain((long) o * p * rows), (s0, s1) -> {
                 for (int gi = 0; gi < groups; gi++) {
                     SmallConv.forward(geo, x.f, x.offset + (s0 * c + gi * cg) * plane, c * plane, s1 - s0, w.f,
                             w.offset + gi * og * rows, og, bias, biasOff + gi * og, relu, out.f, (s0 * o + gi * og) * p,
@@ -490,7 +492,7 @@ final class Conv {
         if (x.f != null && rows <= SmallConv.MAX_ROWS) {
             Tensor out = Tensor.empty(x.dtype, wShape.clone());
             int c = x.shape[1];
-            Parallel.forRange(o, Math.max(1, MIN_FMAS / (n * p * rows)), (c0, c1) -> {
+            Parallel.forRange(o, grain((long) n * p * rows), (c0, c1) -> {
                 for (int ch = c0, end; ch < c1; ch = end) { // each call within one group
                     int gi = ch / og;
                     end = Math.min(c1, (gi + 1) * og);
@@ -527,6 +529,11 @@ final class Conv {
             Elementwise.accumulate(out, partial[c], 1);
         }
         return out;
+    }
+
+    /** Units per parallel block of a {@link SmallConv} path, for {@code fmas} multiply-adds per unit. */
+    private static int grain(long fmas) {
+        return (int) Math.max(1, MIN_FMAS / Math.max(1, fmas));
     }
 
     private static Object buffer(Tensor like, int size) {
