@@ -34,23 +34,24 @@ public final class SmallConv {
             Im2col.im2col(geo, x, xOff + s * xStride, cols, 0);
             int at = yOff + s * yStride;
             for (int ch = 0; ch < m; ch++) {
-                int from = SIMD ? VectorSmallConv.forwardRow(p, rows, w, wOff + ch * rows, cols, y, at + ch * p) : 0;
-                forwardRowPlain(from, p, rows, w, wOff + ch * rows, cols, y, at + ch * p);
-                if (bias != null || relu) { // a second pass over the row, still in cache
-                    Fused.biasRelu(y, at + ch * p, bias == null ? 0f : bias[biasOff + ch], relu, y, at + ch * p, p);
-                }
+                float b = bias == null ? 0f : bias[biasOff + ch];
+                int from = SIMD ? VectorSmallConv.forwardRow(p, rows, w, wOff + ch * rows, cols, bias != null, b, relu,
+                        y, at + ch * p) : 0;
+                forwardRowPlain(from, p, rows, w, wOff + ch * rows, cols, bias != null, b, relu, y, at + ch * p);
             }
         }
     }
 
-    /** The sums of one output row of {@link #forward} over columns {@code [from, p)}. */
-    static void forwardRowPlain(int from, int p, int rows, float[] w, int wOff, float[] cols, float[] y, int yOff) {
+    /** One output row of {@link #forward} over columns {@code [from, p)}. */
+    static void forwardRowPlain(int from, int p, int rows, float[] w, int wOff, float[] cols, boolean hasBias,
+            float b, boolean relu, float[] y, int yOff) {
         for (int j = from; j < p; j++) {
             float acc = w[wOff] * cols[j];
             for (int r = 1; r < rows; r++) {
                 acc = Math.fma(w[wOff + r], cols[r * p + j], acc);
             }
-            y[yOff + j] = acc;
+            acc = hasBias ? acc + b : acc;
+            y[yOff + j] = relu ? Math.max(acc, 0f) : acc;
         }
     }
 

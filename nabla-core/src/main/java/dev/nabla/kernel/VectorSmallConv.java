@@ -18,8 +18,11 @@ final class VectorSmallConv {
      * The sums of one output row of {@link SmallConv#forward} over the whole vectors of its p columns, four vectors
      * at a time so that their chains of multiply-adds overlap; returns where it stopped.
      */
-    static int forwardRow(int p, int rows, float[] w, int wOff, float[] cols, float[] y, int yOff) {
+    static int forwardRow(int p, int rows, float[] w, int wOff, float[] cols, boolean hasBias, float b, boolean relu,
+            float[] y, int yOff) {
         int bound = S.loopBound(p);
+        FloatVector bias = FloatVector.broadcast(S, b);
+        FloatVector zero = FloatVector.zero(S);
         int j = 0;
         for (; j <= bound - 4 * L; j += 4 * L) {
             FloatVector w0 = FloatVector.broadcast(S, w[wOff]);
@@ -35,6 +38,18 @@ final class VectorSmallConv {
                 a2 = FloatVector.fromArray(S, cols, at + 2 * L).fma(wr, a2);
                 a3 = FloatVector.fromArray(S, cols, at + 3 * L).fma(wr, a3);
             }
+            if (hasBias) {
+                a0 = a0.add(bias);
+                a1 = a1.add(bias);
+                a2 = a2.add(bias);
+                a3 = a3.add(bias);
+            }
+            if (relu) { // max keeps NaN and turns −0 into +0, as relu does
+                a0 = a0.max(zero);
+                a1 = a1.max(zero);
+                a2 = a2.max(zero);
+                a3 = a3.max(zero);
+            }
             a0.intoArray(y, yOff + j);
             a1.intoArray(y, yOff + j + L);
             a2.intoArray(y, yOff + j + 2 * L);
@@ -45,7 +60,8 @@ final class VectorSmallConv {
             for (int r = 1; r < rows; r++) {
                 acc = FloatVector.fromArray(S, cols, r * p + j).fma(FloatVector.broadcast(S, w[wOff + r]), acc);
             }
-            acc.intoArray(y, yOff + j);
+            acc = hasBias ? acc.add(bias) : acc;
+            (relu ? acc.max(zero) : acc).intoArray(y, yOff + j);
         }
         return bound;
     }

@@ -67,12 +67,8 @@ class SmallConvTest {
                     for (int s = 0; s < samples; s++) {
                         Im2col.im2col(g, x, 2 + s * xStride, cols, 0);
                         for (int ch = 0; ch < m; ch++) {
-                            int at = 5 + s * yStride + ch * p;
-                            SmallConv.forwardRowPlain(0, p, rows, w, 1 + ch * rows, cols, plain, at);
-                            for (int j = 0; j < p; j++) {
-                                float v = bias == null ? plain[at + j] : plain[at + j] + bias[3 + ch];
-                                plain[at + j] = relu && v <= 0 ? 0f : v;
-                            }
+                            SmallConv.forwardRowPlain(0, p, rows, w, 1 + ch * rows, cols, bias != null,
+                                    bias == null ? 0 : bias[3 + ch], relu, plain, 5 + s * yStride + ch * p);
                             for (int j = 0; j < p; j++) {
                                 double sum = bias == null ? 0 : bias[3 + ch];
                                 for (int k = 0; k < rows; k++) {
