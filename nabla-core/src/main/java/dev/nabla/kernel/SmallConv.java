@@ -85,7 +85,12 @@ public final class SmallConv {
             Im2col.im2col(geo, x, xOff + s * xStride, cols, 0);
             for (int ch = 0; ch < m; ch++) {
                 int gRow = gOff + s * gStride + ch * p;
-                for (int r = 0; r < rows; r++) {
+                int r = 0;
+                for (; simd && r + 3 <= rows; r += 3) { // three rows share each load of g
+                    VectorSmallConv.accumulate3(bound, g, gRow, cols, r * p, p, partial, (ch * rows + r) * (lanes + 1),
+                            lanes + 1);
+                }
+                for (; r < rows; r++) {
                     int at = (ch * rows + r) * (lanes + 1);
                     if (simd) {
                         VectorSmallConv.accumulate(bound, g, gRow, cols, r * p, partial, at);
@@ -94,6 +99,9 @@ public final class SmallConv {
                             partial[at + j % lanes] = Math.fma(g[gRow + j], cols[r * p + j], partial[at + j % lanes]);
                         }
                     }
+                }
+                for (r = 0; r < rows; r++) {
+                    int at = (ch * rows + r) * (lanes + 1);
                     float tail = partial[at + lanes];
                     for (int j = bound; j < p; j++) {
                         tail = Math.fma(g[gRow + j], cols[r * p + j], tail);

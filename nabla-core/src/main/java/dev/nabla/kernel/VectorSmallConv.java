@@ -99,4 +99,79 @@ final class VectorSmallConv {
         a2.intoArray(partial, at + 2 * L);
         a3.intoArray(partial, at + 3 * L);
     }
+
+    /**
+     * {@link #accumulate} for three rows of columns ({@code cOff}, {@code cOff + cStride}, {@code cOff + 2·cStride})
+     * into three groups of partial sums ({@code at}, {@code at + pStride}, {@code at + 2·pStride}), loading g once.
+     */
+    static void accumulate3(int bound, float[] g, int gOff, float[] cols, int cOff, int cStride, float[] partial,
+            int at, int pStride) {
+        int c1 = cOff + cStride;
+        int c2 = cOff + 2 * cStride;
+        int p1 = at + pStride;
+        int p2 = at + 2 * pStride;
+        FloatVector a0 = FloatVector.fromArray(S, partial, at);
+        FloatVector a1 = FloatVector.fromArray(S, partial, at + L);
+        FloatVector a2 = FloatVector.fromArray(S, partial, at + 2 * L);
+        FloatVector a3 = FloatVector.fromArray(S, partial, at + 3 * L);
+        FloatVector b0 = FloatVector.fromArray(S, partial, p1);
+        FloatVector b1 = FloatVector.fromArray(S, partial, p1 + L);
+        FloatVector b2 = FloatVector.fromArray(S, partial, p1 + 2 * L);
+        FloatVector b3 = FloatVector.fromArray(S, partial, p1 + 3 * L);
+        FloatVector d0 = FloatVector.fromArray(S, partial, p2);
+        FloatVector d1 = FloatVector.fromArray(S, partial, p2 + L);
+        FloatVector d2 = FloatVector.fromArray(S, partial, p2 + 2 * L);
+        FloatVector d3 = FloatVector.fromArray(S, partial, p2 + 3 * L);
+        int j = 0;
+        for (; j <= bound - 4 * L; j += 4 * L) {
+            FloatVector g0 = FloatVector.fromArray(S, g, gOff + j);
+            FloatVector g1 = FloatVector.fromArray(S, g, gOff + j + L);
+            FloatVector g2 = FloatVector.fromArray(S, g, gOff + j + 2 * L);
+            FloatVector g3 = FloatVector.fromArray(S, g, gOff + j + 3 * L);
+            a0 = g0.fma(FloatVector.fromArray(S, cols, cOff + j), a0);
+            a1 = g1.fma(FloatVector.fromArray(S, cols, cOff + j + L), a1);
+            a2 = g2.fma(FloatVector.fromArray(S, cols, cOff + j + 2 * L), a2);
+            a3 = g3.fma(FloatVector.fromArray(S, cols, cOff + j + 3 * L), a3);
+            b0 = g0.fma(FloatVector.fromArray(S, cols, c1 + j), b0);
+            b1 = g1.fma(FloatVector.fromArray(S, cols, c1 + j + L), b1);
+            b2 = g2.fma(FloatVector.fromArray(S, cols, c1 + j + 2 * L), b2);
+            b3 = g3.fma(FloatVector.fromArray(S, cols, c1 + j + 3 * L), b3);
+            d0 = g0.fma(FloatVector.fromArray(S, cols, c2 + j), d0);
+            d1 = g1.fma(FloatVector.fromArray(S, cols, c2 + j + L), d1);
+            d2 = g2.fma(FloatVector.fromArray(S, cols, c2 + j + 2 * L), d2);
+            d3 = g3.fma(FloatVector.fromArray(S, cols, c2 + j + 3 * L), d3);
+        }
+        if (j < bound) {
+            FloatVector gj = FloatVector.fromArray(S, g, gOff + j);
+            a0 = gj.fma(FloatVector.fromArray(S, cols, cOff + j), a0);
+            b0 = gj.fma(FloatVector.fromArray(S, cols, c1 + j), b0);
+            d0 = gj.fma(FloatVector.fromArray(S, cols, c2 + j), d0);
+            j += L;
+        }
+        if (j < bound) {
+            FloatVector gj = FloatVector.fromArray(S, g, gOff + j);
+            a1 = gj.fma(FloatVector.fromArray(S, cols, cOff + j), a1);
+            b1 = gj.fma(FloatVector.fromArray(S, cols, c1 + j), b1);
+            d1 = gj.fma(FloatVector.fromArray(S, cols, c2 + j), d1);
+            j += L;
+        }
+        if (j < bound) {
+            FloatVector gj = FloatVector.fromArray(S, g, gOff + j);
+            a2 = gj.fma(FloatVector.fromArray(S, cols, cOff + j), a2);
+            b2 = gj.fma(FloatVector.fromArray(S, cols, c1 + j), b2);
+            d2 = gj.fma(FloatVector.fromArray(S, cols, c2 + j), d2);
+        }
+        a0.intoArray(partial, at);
+        a1.intoArray(partial, at + L);
+        a2.intoArray(partial, at + 2 * L);
+        a3.intoArray(partial, at + 3 * L);
+        b0.intoArray(partial, p1);
+        b1.intoArray(partial, p1 + L);
+        b2.intoArray(partial, p1 + 2 * L);
+        b3.intoArray(partial, p1 + 3 * L);
+        d0.intoArray(partial, p2);
+        d1.intoArray(partial, p2 + L);
+        d2.intoArray(partial, p2 + 2 * L);
+        d3.intoArray(partial, p2 + 3 * L);
+    }
 }
