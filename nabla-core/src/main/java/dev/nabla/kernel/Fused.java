@@ -160,6 +160,15 @@ public final class Fused {
         }
     }
 
+    /** out[oo + j] = act(a[ao + j] + bias) for j in [0, n), act relu (keeping NaN, as {@link #relu}) or the identity. */
+    public static void biasRelu(float[] a, int ao, float bias, boolean relu, float[] out, int oo, int n) {
+        int from = SIMD ? VectorFused.biasRelu(a, ao, bias, relu, out, oo, n) : 0;
+        for (int j = from; j < n; j++) {
+            float v = a[ao + j] + bias;
+            out[oo + j] = relu && !(v > 0) && v == v ? 0f : v;
+        }
+    }
+
     /** out[r·cols + j] = a[r·cols + j] + row[j]: a matrix plus a row vector broadcast over its rows (a bias). */
     public static void addRow(float[] a, float[] row, float[] out, int rows, int cols) {
         for (int r = 0; r < rows; r++) {
@@ -168,6 +177,14 @@ public final class Fused {
             for (int j = from; j < cols; j++) {
                 out[o + j] = a[o + j] + row[j];
             }
+        }
+    }
+
+    /** a[ao + j] += b[bo + j] for j in [0, n). */
+    public static void addTo(float[] a, int ao, float[] b, int bo, int n) {
+        int from = SIMD ? VectorFused.add(a, ao, b, bo, a, ao, n) : 0;
+        for (int j = from; j < n; j++) {
+            a[ao + j] += b[bo + j];
         }
     }
 
@@ -181,4 +198,34 @@ public final class Fused {
             }
         }
     }
+
+    /**
+     * out[k] = Σ_a Σ_b x[offset + (a·mid + k)·inner + b], the sum of x viewed as {@code [outer, mid, inner]} over its
+     * first and last dimensions (a bias gradient over N, H, W): each column b summed over a in float, in order, then
+     * the columns in order in double. Split over k, so the result does not depend on the thread count.
+     */
+    public static void sumOuterInner(float[] x, int offset, int outer, int mid, int inner, float[] out) {
+        long perK = (long) outer * inner;
+        Parallel.forRange(mid, (int) Math.max(1, SUM_GRAIN / Math.max(1, perK)), (k0, k1) -> {
+            float[] column = new float[inner];
+            for (int k = k0; k < k1; k++) {
+                java.util.Arrays.fill(column, 0f);
+                for (int a = 0; a < outer; a++) {
+                    int o = offset + (a * mid + k) * inner;
+                    int from = SIMD ? VectorFused.add(column, 0, x, o, column, 0, inner) : 0;
+                    for (int j = from; j < inner; j++) {
+                        column[j] += x[o + j];
+                    }
+                }
+                double sum = 0;
+                for (float c : column) {
+                    sum += c;
+                }
+                out[k] = (float) sum;
+            }
+        });
+    }
+
+    /** Elements per parallel block of {@link #sumOuterInner}. */
+    private static final long SUM_GRAIN = 1 << 16;
 }

@@ -64,6 +64,20 @@ final class VectorFused {
         return bound;
     }
 
+    static int biasRelu(float[] a, int ao, float bias, boolean relu, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        FloatVector b = FloatVector.broadcast(S, bias);
+        FloatVector zero = FloatVector.zero(S);
+        for (int j = 0; j < bound; j += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, a, ao + j).add(b);
+            if (relu) {
+                v = zero.blend(v, v.compare(VectorOperators.GT, 0f).or(v.test(VectorOperators.IS_NAN)));
+            }
+            v.intoArray(out, oo + j);
+        }
+        return bound;
+    }
+
     /** out[oo + j] = a[ao + j] + b[bo + j] for j below the vector bound of n; returns the bound. */
     static int add(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
         int bound = S.loopBound(n);

@@ -37,7 +37,9 @@ public final class Conv1d extends Convolution {
     }
 
     @Override
-    Tensor convolve(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] pad, int[] dilation, int groups) {
-        return x.conv1d(weight, bias, stride[0], pad[0], dilation[0], groups);
+    Tensor convolve(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] pad, int[] dilation, int groups,
+            boolean relu) {
+        Tensor y = x.conv1d(weight, bias, stride[0], pad[0], dilation[0], groups);
+        return relu ? y.relu() : y;
     }
 }

@@ -46,7 +46,9 @@ public final class Conv2d extends Convolution {
     }
 
     @Override
-    Tensor convolve(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] pad, int[] dilation, int groups) {
-        return x.conv2d(weight, bias, stride, pad, dilation, groups);
+    Tensor convolve(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] pad, int[] dilation, int groups,
+            boolean relu) {
+        return relu ? x.conv2dRelu(weight, bias, stride, pad, dilation, groups)
+                : x.conv2d(weight, bias, stride, pad, dilation, groups);
     }
 }

@@ -81,8 +81,12 @@ public abstract class Convolution extends Module {
         return out;
     }
 
-    /** The convolution op on an input already padded for "same", with symmetric {@code pad}. */
-    abstract Tensor convolve(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] pad, int[] dilation, int groups);
+    /**
+     * The convolution op on an input already padded for "same", with symmetric {@code pad}, followed by a ReLU when
+     * {@code relu} (which an op may apply as it writes its output).
+     */
+    abstract Tensor convolve(Tensor x, Tensor weight, Tensor bias, int[] stride, int[] pad, int[] dilation, int groups,
+            boolean relu);
 
     /** Creates the weight and bias for {@code in} input channels. */
     final void create(int in, Generator generator) {
@@ -142,7 +146,10 @@ public abstract class Convolution extends Module {
             }
         }
         try {
-            return activation.apply(convolve(x, weight, bias, stride, pad, dilation, groups));
+            if (activation == Activation.RELU) {
+                return convolve(x, weight, bias, stride, pad, dilation, groups, true);
+            }
+            return activation.apply(convolve(x, weight, bias, stride, pad, dilation, groups, false));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(this + ": " + e.getMessage(), e);
         }

@@ -1,8 +1,11 @@
 package dev.nabla.tensor;
 
+import dev.nabla.kernel.Fused;
 import dev.nabla.kernel.Gemm;
 import dev.nabla.kernel.Im2col;
+import dev.nabla.kernel.MaxPool;
 import dev.nabla.kernel.Parallel;
+import dev.nabla.kernel.SmallConv;
 import java.util.Arrays;
 
 /**
@@ -15,13 +18,19 @@ import java.util.Arrays;
  * and ⟨conv(x, w), g⟩ = ⟨x, convT(g, w)⟩ = ⟨w, wgrad(x, g)⟩ gives all their derivatives.
  *
  * <p>Settings travel in a node's {@code ints} as {@code {sh, sw, ph, pw, dh, dw, groups, e0, e1}}, where
- * {@code e0, e1} are the input's height and width for CONV2D_INPUT_GRAD and the kernel size for CONV2D_WEIGHT_GRAD.
+ * {@code e0, e1} are the input's height and width for CONV2D_INPUT_GRAD and the kernel size for CONV2D_WEIGHT_GRAD;
+ * for CONV2D, {@code e0 = 1} marks a relu applied to the output as it is written ({@link #conv2d} with
+ * {@code relu}), whose mask the derivative rule takes from the output.
  * Work is split over fixed blocks of samples whose column matrices feed one GEMM together; the weight gradient sums
- * the blocks' partial results in block order, so results do not depend on the thread count.
+ * the blocks' partial results in block order, so results do not depend on the thread count. When the column matrix
+ * has few rows (a first layer), {@link SmallConv} computes the forward and the weight gradient directly instead, split
+ * over samples and over output channels respectively.
  */
 final class Conv {
     /** Columns (samples × output positions) that one GEMM of a convolution covers, at least one sample's worth. */
     private static final int BLOCK_COLUMNS = 1536;
+    /** Multiply-adds per parallel block of the small-column-matrix paths ({@link SmallConv}), at least one unit. */
+    private static final int MIN_FMAS = 1 << 20;
 
     private Conv() {}
 
@@ -29,6 +38,12 @@ final class Conv {
 
     /** y = conv2d(x, w) + b for x {@code [N, C, H, W]}, w {@code [O, C/groups, kh, kw]}, b {@code [O]} or null. */
     static Tensor conv2d(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation, int groups) {
+        return conv2d(x, w, b, stride, padding, dilation, groups, false);
+    }
+
+    /** conv2d, followed with {@code relu} by a relu applied in the same pass over the output. */
+    static Tensor conv2d(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation, int groups,
+            boolean relu) {
         String op = "conv2d";
         int[] s = pair(op, "stride", stride, 1);
         int[] p = pair(op, "padding", padding, 0);
@@ -53,7 +68,7 @@ final class Conv {
         }
         int oh = outSize(op, x.shape, w.shape, 2, s[0], p, d);
         int ow = outSize(op, x.shape, w.shape, 3, s[1], p, d);
-        int[] ints = {s[0], s[1], p[0], p[1], d[0], d[1], groups, 0, 0};
+        int[] ints = {s[0], s[1], p[0], p[1], d[0], d[1], groups, relu ? 1 : 0, 0};
         Tensor out = forward(x, w, b, oh, ow, ints);
         Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
         return Tensor.record(out, Prim.CONV2D, inputs, ints, 0, null);
@@ -176,19 +191,16 @@ final class Conv {
         Tensor src = Tensor.contiguousOf(x);
         int n = x.shape[0];
         int c = x.shape[1];
-        int h = x.shape[2];
-        int w = x.shape[3];
+        MaxPool.Geometry geo = new MaxPool.Geometry(x.shape[2], x.shape[3], k[0], k[1], s[0], s[1], p[0], p[1]);
         Tensor out = Tensor.empty(x.dtype, new int[] {n, c, oh, ow});
         Tensor idx = Tensor.empty(x.dtype, new int[] {n, c, oh * ow});
-        int plane = h * w;
+        int plane = x.shape[2] * x.shape[3];
         int outPlane = oh * ow;
         Parallel.forRange(n * c, Math.max(1, 16384 / Math.max(1, outPlane * k[0] * k[1])), (start, end) -> {
-            for (int q = start; q < end; q++) {
-                if (src.f != null) {
-                    maxPlane(src.f, src.offset + q * plane, h, w, k, s, p, oh, ow, out.f, idx.f, q * outPlane);
-                } else {
-                    maxPlane(src, src.offset + q * plane, h, w, k, s, p, oh, ow, out, idx, q * outPlane);
-                }
+            if (src.f != null) {
+                MaxPool.forward(geo, src.f, src.offset + start * plane, end - start, out.f, idx.f, start * outPlane);
+            } else {
+                MaxPool.forward(geo, src.d, src.offset + start * plane, end - start, out.d, idx.d, start * outPlane);
             }
         });
         return Tensor.record(out, Prim.MAX_POOL2D, new Tensor[] {x}, new int[] {k[0], k[1], s[0], s[1], p[0], p[1]},
@@ -230,111 +242,6 @@ final class Conv {
             }
         }
         return out;
-    }
-
-    /**
-     * Max pooling of one float plane {@code x[in..in + h·w)} into {@code out[at..]}, with each maximum's position in
-     * the plane in {@code idx[at..]}: the first maximum of a window, or its first NaN.
-     */
-    private static void maxPlane(float[] x, int in, int h, int w, int[] k, int[] s, int[] p, int oh, int ow,
-            float[] out, float[] idx, int at) {
-        if (k[0] == 2 && k[1] == 2 && s[0] == 2 && s[1] == 2 && p[0] == 0 && p[1] == 0) {
-            for (int y = 0; y < oh; y++) {
-                int r0 = 2 * y * w;
-                int o = at + y * ow;
-                for (int xx = 0; xx < ow; xx++) {
-                    int i0 = r0 + 2 * xx;
-                    float a0 = x[in + i0];
-                    float a1 = x[in + i0 + 1];
-                    float a2 = x[in + i0 + w];
-                    float a3 = x[in + i0 + w + 1];
-                    float sum = a0 + a1 + a2 + a3;
-                    if (sum != sum) { // a NaN (or opposite infinities): the general loop decides
-                        maxWindow(x, in, h, w, 2, 2, 2 * y, 2 * xx, out, idx, o + xx);
-                        continue;
-                    }
-                    // branch-free selection on order-preserving integer keys (the comparisons are unpredictable, and
-                    // float comparisons compile to branches); m = 1 where the later element is strictly greater
-                    int k0 = orderKey(a0);
-                    int k1 = orderKey(a1);
-                    int k2 = orderKey(a2);
-                    int k3 = orderKey(a3);
-                    int m1 = (int) (((long) k0 - k1) >>> 63);
-                    int m2 = (int) (((long) k2 - k3) >>> 63);
-                    int top = k0 ^ ((k0 ^ k1) & -m1);
-                    int bottom = k2 ^ ((k2 ^ k3) & -m2);
-                    int arg = i0 + m1;
-                    int arg2 = i0 + w + m2;
-                    int m = (int) (((long) top - bottom) >>> 63);
-                    arg ^= (arg ^ arg2) & -m;
-                    out[o + xx] = x[in + arg];
-                    idx[o + xx] = arg;
-                }
-            }
-            return;
-        }
-        for (int y = 0; y < oh; y++) {
-            for (int xx = 0; xx < ow; xx++) {
-                maxWindow(x, in, h, w, k[0], k[1], y * s[0] - p[0], xx * s[1] - p[1], out, idx, at + y * ow + xx);
-            }
-        }
-    }
-
-    /** An int that orders as the float does (for non-NaN values; −0 and +0 equal): its bits, negatives flipped. */
-    private static int orderKey(float v) {
-        int bits = Float.floatToRawIntBits(v + 0.0f);
-        return bits ^ ((bits >> 31) & 0x7fffffff);
-    }
-
-    /** The maximum of the window at (y0, x0) of a float plane and its position: the first maximum, or first NaN. */
-    private static void maxWindow(float[] x, int in, int h, int w, int kh, int kw, int y0, int x0, float[] out,
-            float[] idx, int at) {
-        float best = Float.NEGATIVE_INFINITY;
-        int arg = -1;
-        search:
-        for (int i = Math.max(0, y0); i < Math.min(h, y0 + kh); i++) {
-            for (int j = Math.max(0, x0); j < Math.min(w, x0 + kw); j++) {
-                float v = x[in + i * w + j];
-                if (v > best || arg < 0 || v != v) {
-                    best = v;
-                    arg = i * w + j;
-                    if (v != v) {
-                        break search;
-                    }
-                }
-            }
-        }
-        out[at] = best;
-        idx[at] = arg;
-    }
-
-    /** {@link #maxPlane(float[], int, int, int, int[], int[], int[], int, int, float[], float[], int)} for doubles. */
-    private static void maxPlane(Tensor src, int in, int h, int w, int[] k, int[] s, int[] p, int oh, int ow,
-            Tensor out, Tensor idx, int at) {
-        double[] x = src.d;
-        for (int y = 0; y < oh; y++) {
-            int y0 = y * s[0] - p[0];
-            for (int xx = 0; xx < ow; xx++) {
-                int x0 = xx * s[1] - p[1];
-                double best = Double.NEGATIVE_INFINITY;
-                int arg = -1;
-                search:
-                for (int i = Math.max(0, y0); i < Math.min(h, y0 + k[0]); i++) {
-                    for (int j = Math.max(0, x0); j < Math.min(w, x0 + k[1]); j++) {
-                        double v = x[in + i * w + j];
-                        if (v > best || arg < 0 || v != v) {
-                            best = v;
-                            arg = i * w + j;
-                            if (v != v) {
-                                break search;
-                            }
-                        }
-                    }
-                }
-                out.d[at + y * ow + xx] = best;
-                idx.d[at + y * ow + xx] = arg;
-            }
-        }
     }
 
     /**
@@ -433,9 +340,10 @@ final class Conv {
     }
 
     /**
-     * y = conv(x, w) + b, a block of B samples at a time: their column matrices side by side as
-     * {@code cols [C·kh·kw, B·OH·OW]}, one GEMM {@code W·cols} per group into {@code [O, B·OH·OW]}, then each
-     * sample's rows copied out with the bias added.
+     * y = conv(x, w) + b (then relu when {@code ints[7] = 1}), a block of B samples at a time: their column matrices
+     * side by side as {@code cols [C·kh·kw, B·OH·OW]}, one GEMM {@code W·cols} per group into {@code [O, B·OH·OW]},
+     * then each sample's rows copied out with the bias added; or, for few rows of columns, {@link SmallConv}
+     * straight into the output.
      */
     private static Tensor forward(Tensor x0, Tensor w0, Tensor b0, int oh, int ow, int[] ints) {
         Tensor x = Tensor.contiguousOf(x0);
@@ -443,6 +351,7 @@ final class Conv {
         Tensor b = b0 == null ? null : Tensor.contiguousOf(b0);
         int n = x.shape[0];
         int groups = ints[6];
+        boolean relu = ints[7] == 1;
         int cg = x.shape[1] / groups;
         int o = w.shape[0];
         int og = o / groups;
@@ -453,6 +362,19 @@ final class Conv {
         int blocks = (n + per - 1) / per;
         Tensor out = Tensor.empty(x.dtype, new int[] {n, o, oh, ow});
         int plane = x.shape[2] * x.shape[3];
+        if (x.f != null && rows <= SmallConv.MAX_ROWS) {
+            float[] bias = b == null ? null : b.f;
+            int biasOff = b == null ? 0 : b.offset;
+            int c = x.shape[1];
+            Parallel.forRange(n, grain((long) o * p * rows), (s0, s1) -> {
+                for (int gi = 0; gi < groups; gi++) {
+                    SmallConv.forward(geo, x.f, x.offset + (s0 * c + gi * cg) * plane, c * plane, s1 - s0, w.f,
+                            w.offset + gi * og * rows, og, bias, biasOff + gi * og, relu, out.f, (s0 * o + gi * og) * p,
+                            o * p);
+                }
+            });
+            return out;
+        }
         Parallel.forRange(blocks, 1, (start, end) -> {
             Object cols = buffer(x, rows * per * p);
             Object y = buffer(x, o * per * p);
@@ -467,33 +389,34 @@ final class Conv {
                     gemm(false, false, og, ld, rows, w, w.offset + gi * og * rows, rows, cols, 0, ld, 0, y,
                             gi * og * ld, ld);
                 }
-                unblock(y, ld, p, bs, o, b, out, s0);
+                unblock(y, ld, p, bs, o, b, relu, out, s0);
             }
         });
         return out;
     }
 
-    /** Copies {@code y [O, bs·P]} into samples s0.. of {@code out [N, O, P]}, adding the bias when there is one. */
-    private static void unblock(Object y, int ld, int p, int bs, int o, Tensor b, Tensor out, int s0) {
+    /**
+     * Copies {@code y [O, bs·P]} into samples s0.. of {@code out [N, O, P]}, adding the bias when there is one and
+     * applying relu when asked (as {@link Tensor#relu} does for the dtype).
+     */
+    private static void unblock(Object y, int ld, int p, int bs, int o, Tensor b, boolean relu, Tensor out, int s0) {
         for (int i = 0; i < bs; i++) {
             for (int ch = 0; ch < o; ch++) {
                 int from = ch * ld + i * p;
                 int to = ((s0 + i) * o + ch) * p;
                 if (out.f != null) {
                     float[] src = (float[]) y;
-                    if (b == null) {
+                    if (b == null && !relu) {
                         System.arraycopy(src, from, out.f, to, p);
                     } else {
-                        float bias = b.f[b.offset + ch];
-                        for (int j = 0; j < p; j++) {
-                            out.f[to + j] = src[from + j] + bias;
-                        }
+                        Fused.biasRelu(src, from, b == null ? 0f : b.f[b.offset + ch], relu, out.f, to, p);
                     }
                 } else {
                     double[] src = (double[]) y;
                     double bias = b == null ? 0 : b.d[b.offset + ch];
                     for (int j = 0; j < p; j++) {
-                        out.d[to + j] = src[from + j] + bias;
+                        double v = src[from + j] + bias;
+                        out.d[to + j] = relu && !(v > 0) ? 0 : v;
                     }
                 }
             }
@@ -566,6 +489,19 @@ final class Conv {
         int rows = geo.rows();
         int p = geo.cols();
         int plane = x.shape[2] * x.shape[3];
+        if (x.f != null && rows <= SmallConv.MAX_ROWS) {
+            Tensor out = Tensor.empty(x.dtype, wShape.clone());
+            int c = x.shape[1];
+            Parallel.forRange(o, grain((long) n * p * rows), (c0, c1) -> {
+                for (int ch = c0, end; ch < c1; ch = end) { // each call within one group
+                    int gi = ch / og;
+                    end = Math.min(c1, (gi + 1) * og);
+                    SmallConv.weightGrad(geo, x.f, x.offset + gi * cg * plane, c * plane, n, g.f, g.offset + ch * p,
+                            o * p, end - ch, out.f, ch * rows);
+                }
+            });
+            return out;
+        }
         int per = blockSamples(n, p);
         int blocks = (n + per - 1) / per;
         Tensor[] partial = new Tensor[blocks];
@@ -593,6 +529,11 @@ final class Conv {
             Elementwise.accumulate(out, partial[c], 1);
         }
         return out;
+    }
+
+    /** Units per parallel block of a {@link SmallConv} path, for {@code fmas} multiply-adds per unit. */
+    private static int grain(long fmas) {
+        return (int) Math.max(1, MIN_FMAS / Math.max(1, fmas));
     }
 
     private static Object buffer(Tensor like, int size) {

@@ -24,7 +24,7 @@ final class Derivatives {
             case LOG -> one(g.div(a));
             case SQRT -> one(g.div(out.mul(2)));
             case ABS -> one(g.mul(a.sign()));
-            case RELU -> one(GradMode.isEnabled() ? g.mul(a.gt(0)) : Elementwise.reluBackward(g, a));
+            case RELU -> one(reluGrad(g, a));
             case SIGMOID -> one(g.mul(out).mul(out.rsub(1)));
             case TANH -> one(g.mul(out.square().rsub(1)));
             case ADD -> two(g, g);
@@ -72,10 +72,13 @@ final class Derivatives {
             }
             case LOG_SOFTMAX -> one(g.sub(out.exp().mul(g.sum(n.ints[0], true))));
             case CAST -> one(g.to(a.dtype));
-            case CONV2D -> new Tensor[] {
-                needs[0] ? Conv.inputGrad(g, b, a.shape[2], a.shape[3], n.ints) : null,
-                needs[1] ? Conv.weightGrad(a, g, b.shape[2], b.shape[3], n.ints) : null,
-                in.length > 2 && needs[2] ? g.sum(new int[] {0, 2, 3}, false) : null};
+            case CONV2D -> {
+                Tensor gz = n.ints[7] == 1 ? reluGrad(g, out) : g; // a relu fused into the op: its mask from out
+                yield new Tensor[] {
+                    needs[0] ? Conv.inputGrad(gz, b, a.shape[2], a.shape[3], n.ints) : null,
+                    needs[1] ? Conv.weightGrad(a, gz, b.shape[2], b.shape[3], n.ints) : null,
+                    in.length > 2 && needs[2] ? gz.sum(new int[] {0, 2, 3}, false) : null};
+            }
             // a = the conv's output gradient, b = its weight; out has the conv's input shape
             case CONV2D_INPUT_GRAD -> two(needs[0] ? Conv.conv2d(g, b, null, Conv.stride(n.ints), Conv.padding(n.ints), Conv.dilation(n.ints),
                     n.ints[6]) : null, needs[1] ? Conv.weightGrad(g, a, b.shape[2], b.shape[3], n.ints) : null);
@@ -93,6 +96,11 @@ final class Derivatives {
     private static Tensor weightGrad(Tensor weight, Tensor g2, Tensor x2) {
         Tensor into = GradMode.isEnabled() ? null : weight.takeSpareGrad();
         return MatMul.forward(g2.mT(), x2, into);
+    }
+
+    /** g where x &gt; 0, else 0: relu's rule, given relu's input or output (both are positive at the same places). */
+    private static Tensor reluGrad(Tensor g, Tensor x) {
+        return GradMode.isEnabled() ? g.mul(x.gt(0)) : Elementwise.reluBackward(g, x);
     }
 
     private static Tensor[] one(Tensor g) {

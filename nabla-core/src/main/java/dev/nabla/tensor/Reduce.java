@@ -76,6 +76,15 @@ final class Reduce {
             Fused.sumRows(x.f, x.offset, inner, outer, out.f);
             return Tensor.record(out, Prim.SUM, new Tensor[] {x}, encode(mask, keepDim), 0, null);
         }
+        int lead = keptFrom(mask);
+        if (x.f != null && x.isContiguous() && lead > 0 && inner > 0) {
+            int before = 1;
+            for (int i = 0; i < lead; i++) {
+                before *= x.shape[i];
+            }
+            Fused.sumOuterInner(x.f, x.offset, before, outer, inner / before, out.f);
+            return Tensor.record(out, Prim.SUM, new Tensor[] {x}, encode(mask, keepDim), 0, null);
+        }
         Tensor a = arrange(x, mask);
         for (int o = 0; o < outer; o++) {
             double acc = 0;
@@ -106,6 +115,27 @@ final class Reduce {
             }
         }
         return k > 0 && k < mask.length;
+    }
+
+    /**
+     * The first kept dimension when the kept dimensions are one block with reduced ones on both sides (summing over
+     * N, H and W of {@code [N, C, H, W]}, a convolution's bias gradient), else 0.
+     */
+    private static int keptFrom(boolean[] mask) {
+        int k = 0;
+        while (k < mask.length && mask[k]) {
+            k++;
+        }
+        int end = k;
+        while (end < mask.length && !mask[end]) {
+            end++;
+        }
+        for (int i = end; i < mask.length; i++) {
+            if (!mask[i]) {
+                return 0;
+            }
+        }
+        return k > 0 && end > k && end < mask.length ? k : 0;
     }
 
     static Tensor max(Tensor x, int[] dims, boolean keepDim) {

@@ -1374,6 +1374,15 @@ public final class Tensor {
         return Conv.conv2d(this, weight, bias, stride, padding, dilation, groups);
     }
 
+    /**
+     * {@code conv2d(...).relu()} as one op, for a convolution followed by a ReLU (a {@code Conv2d} layer with that
+     * activation): the same values and gradients, with the ReLU applied as the convolution writes its output rather
+     * than in two more passes over it.
+     */
+    public Tensor conv2dRelu(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        return Conv.conv2d(this, weight, bias, stride, padding, dilation, groups, true);
+    }
+
     /** 2-d convolution with one stride and padding for both dimensions, no dilation, one group. */
     public Tensor conv2d(Tensor weight, Tensor bias, int stride, int padding) {
         return Conv.conv2d(this, weight, bias, new int[] {stride}, new int[] {padding}, new int[] {1}, 1);

@@ -76,6 +76,24 @@ class FusedTest {
     }
 
     @Test
+    void biasReluAddsTheBiasThenKeepsPositivesAndNaN() {
+        float[] a = new float[41];
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (i % 5 - 2) * 0.75f;
+        }
+        a[3] = Float.NaN;
+        a[38] = Float.NaN;
+        for (boolean relu : new boolean[] {false, true}) {
+            float[] out = new float[a.length + 2];
+            Fused.biasRelu(a, 1, 0.5f, relu, out, 2, a.length - 1);
+            for (int j = 0; j < a.length - 1; j++) {
+                float v = a[1 + j] + 0.5f;
+                assertEquals(relu && v <= 0 ? 0f : v, out[2 + j], "relu " + relu + " at " + j);
+            }
+        }
+    }
+
+    @Test
     void addRowAndSumRows() {
         int rows = 3;
         int cols = 35;
@@ -96,6 +114,31 @@ class FusedTest {
                 assertEquals(1000 * r + 2 * j, out[r * cols + j]);
             }
             assertEquals(3000 + 3 * j, acc[j]);
+        }
+    }
+
+    @Test
+    void sumOuterInnerSumsTheFirstAndLastDimensions() {
+        Random r = new Random(3);
+        for (int[] shape : new int[][] {{1, 1, 1}, {2, 3, 1}, {3, 2, 15}, {4, 5, 17}, {64, 3, 33}, {5, 70, 1000}}) {
+            int outer = shape[0];
+            int mid = shape[1];
+            int inner = shape[2];
+            float[] x = new float[7 + outer * mid * inner];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextInt(2001) - 1000; // integers: every partial sum is exact, in any order
+            }
+            float[] out = new float[mid];
+            Fused.sumOuterInner(x, 7, outer, mid, inner, out);
+            for (int k = 0; k < mid; k++) {
+                double expected = 0;
+                for (int a = 0; a < outer; a++) {
+                    for (int b = 0; b < inner; b++) {
+                        expected += x[7 + (a * mid + k) * inner + b];
+                    }
+                }
+                assertEquals((float) expected, out[k], java.util.Arrays.toString(shape) + " at " + k);
+            }
         }
     }
 }

@@ -77,6 +77,56 @@ class ConvTest {
         assertArrayEquals(w64.grad().toDoubleArray(), w32.grad().to(DType.FLOAT64).toDoubleArray(), 1e-3);
     }
 
+    /** y = x.conv2dRelu(w, b, ...) or its composition, and the gradients of ⟨y, g⟩ for x, w and b. */
+    private static double[][] reluConv(boolean fused, DType dtype, Tensor x0, Tensor w0, Tensor b0, int[] stride,
+            int[] pad, int groups) {
+        Tensor x = fresh(x0, dtype);
+        Tensor w = fresh(w0, dtype);
+        Tensor b = fresh(b0, dtype);
+        int[] one = {1};
+        Tensor y = fused ? x.conv2dRelu(w, b, stride, pad, one, groups) : x.conv2d(w, b, stride, pad, one, groups).relu();
+        y.backward(rnd(20, y.shape()).to(dtype));
+        return new double[][] {y.toDoubleArray(), x.grad().toDoubleArray(), w.grad().toDoubleArray(),
+            b.grad().toDoubleArray()};
+    }
+
+    /** A new leaf with t's values, so that gradients of separate runs do not add up. */
+    private static Tensor fresh(Tensor t, DType dtype) {
+        return Tensor.fromArray(t.toDoubleArray(), t.shape()).to(dtype).requiresGrad(true);
+    }
+
+    @Test
+    void conv2dReluIsReluOfConv2dBitForBit() {
+        // a first layer (the direct path for few column rows) and a wider one (GEMM), with strides and groups
+        Object[][] cases = {
+            {rnd(21, 5, 1, 28, 28), rnd(22, 8, 1, 3, 3), rnd(23, 8), new int[] {1}, new int[] {1}, 1},
+            {rnd(24, 3, 6, 9, 7), rnd(25, 10, 3, 3, 3), rnd(26, 10), new int[] {2, 1}, new int[] {1, 0}, 2},
+            {rnd(27, 17, 8, 12, 12), rnd(28, 16, 8, 3, 3), rnd(29, 16), new int[] {1}, new int[] {1}, 1}};
+        for (Object[] c : cases) {
+            double[] values = ((Tensor) c[0]).toDoubleArray();
+            values[7] = Double.NaN; // NaN comes through relu in float32, becomes 0 in float64, either way alike
+            Tensor x = Tensor.fromArray(values, ((Tensor) c[0]).shape());
+            for (DType dtype : DType.values()) {
+                double[][] fused = reluConv(true, dtype, x, (Tensor) c[1], (Tensor) c[2], (int[]) c[3], (int[]) c[4],
+                        (int) c[5]);
+                double[][] composed = reluConv(false, dtype, x, (Tensor) c[1], (Tensor) c[2], (int[]) c[3],
+                        (int[]) c[4], (int) c[5]);
+                for (int i = 0; i < fused.length; i++) {
+                    assertArrayEquals(composed[i], fused[i], dtype + " " + java.util.Arrays.toString(x.shape())
+                            + ", output and gradients " + i);
+                }
+            }
+        }
+        Tensor x = rnd(30, 2, 2, 5, 5);
+        Tensor w = rnd(31, 3, 2, 3, 3);
+        Tensor g = rnd(32, 2, 3, 5, 5);
+        int[] one = {1};
+        GradCheck.Result r = GradCheck.check(xs -> xs[0].conv2dRelu(xs[1], xs[2], one, one, one, 1), x, w, rnd(33, 3));
+        assertTrue(r.passed(), r.toString());
+        GradCheck.Result r2 = GradCheck.check(gradNorm((a, b) -> a.conv2dRelu(b, null, one, one, one, 1)), x, w, g);
+        assertTrue(r2.passed(), r2.toString());
+    }
+
     @Test
     void maxPoolSendsTheGradientToTheFirstOfTiedMaxima() {
         Tensor x = Tensor.fromArray(new float[] {1, 3, 3, 0}, 1, 1, 2, 2).requiresGrad(true);

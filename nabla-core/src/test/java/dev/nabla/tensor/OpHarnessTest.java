@@ -142,6 +142,7 @@ class OpHarnessTest {
             "detach", "requiresGrad", "name", "grad", "zerosLike", "onesLike", // autograd and creation utilities
             "addInPlace", "copyFrom", "fill", // in-place updates for optimizers, outside the graph
             "view", "expandAs", "to", // aliases: reshape, expand, and cast
+            "conv2dRelu", // fused conv2d + relu: held to the composition, values and gradients, in ConvTest
             "zeros", "ones", "full", "scalar", "arange", "eye", "fromArray", "of", "rand", "randn", "uniform",
             "normal", "gradients", "wrap");
 

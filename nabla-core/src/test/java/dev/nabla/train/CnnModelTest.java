@@ -93,4 +93,33 @@ class CnnModelTest {
         assertTrue(eval.get("accuracy") > 0.9, "test accuracy " + eval);
         assertEquals(2, model.predict(test[0], 50).size(1));
     }
+
+    @Test
+    void trainingDoesNotDependOnTheThreadCount() {
+        // large enough that every conv, pooling and bias-gradient kernel splits its work over the threads
+        Tensor x = Tensor.rand(new Generator(4), 64, 1, 28, 28);
+        float[] labels = new float[64];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i % 10;
+        }
+        Tensor y = Tensor.fromArray(labels, 64);
+        float[][][] weights = new float[2][][];
+        int before = dev.nabla.kernel.Parallel.threads();
+        try {
+            for (int t : new int[] {1, 3}) {
+                dev.nabla.kernel.Parallel.setThreads(t);
+                Model model = Model.sequential(Conv2d.of(16, 3, "same", Activation.RELU), new MaxPool2d(2),
+                        Conv2d.of(16, 3, "same", Activation.RELU), new MaxPool2d(2), new Flatten(),
+                        Linear.dense(10)).build(new Generator(6), 1, 28, 28)
+                        .compile(p -> new Adam(p, 0.01), Losses.softmaxCrossEntropy());
+                model.fit(x, y, FitOptions.epochs(1).batchSize(32).seed(3).verbose(0));
+                weights[t == 1 ? 0 : 1] = model.parameters().stream().map(Tensor::toFloatArray).toArray(float[][]::new);
+            }
+        } finally {
+            dev.nabla.kernel.Parallel.setThreads(before);
+        }
+        for (int i = 0; i < weights[0].length; i++) {
+            assertArrayEquals(weights[0][i], weights[1][i], "parameter " + i + ": 1 and 3 threads differ");
+        }
+    }
 }

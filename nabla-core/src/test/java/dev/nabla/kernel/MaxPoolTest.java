@@ -1,0 +1,106 @@
+package dev.nabla.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Max pooling: the 2×2 path in use (Vector API when enabled) and the plain path agree bit for bit with a reference
+ * scan of each window, on values full of ties, signed zeros, infinities and NaNs, odd sizes and offsets.
+ */
+class MaxPoolTest {
+    private static final int[][] SIZES = {{2, 2}, {2, 3}, {3, 2}, {3, 3}, {4, 4}, {5, 7}, {7, 7}, {14, 14},
+        {28, 28}, {9, 30}};
+
+    /** Values from a few levels, so windows tie often; some ±0, ±∞ and NaNs when {@code specials}. */
+    private static float[] values(Random r, int n, boolean specials) {
+        float[] a = new float[n];
+        float[] special = {0f, -0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN,
+            Float.intBitsToFloat(0x7fc01234)};
+        for (int i = 0; i < n; i++) {
+            a[i] = specials && r.nextInt(20) == 0 ? special[r.nextInt(special.length)] : r.nextInt(5) - 2;
+        }
+        return a;
+    }
+
+    /** The definition: scan each window in row-major order, keep the first strictly greater value or first NaN. */
+    private static void reference(float[] x, int xOff, int planes, int h, int w, float[] out, float[] idx,
+            int outOff) {
+        int oh = h / 2;
+        int ow = w / 2;
+        for (int q = 0; q < planes; q++) {
+            for (int y = 0; y < oh; y++) {
+                for (int xx = 0; xx < ow; xx++) {
+                    float best = 0;
+                    int arg = -1;
+                    for (int i = 2 * y; i < 2 * y + 2 && !(arg >= 0 && best != best); i++) {
+                        for (int j = 2 * xx; j < 2 * xx + 2 && !(arg >= 0 && best != best); j++) {
+                            float v = x[xOff + q * h * w + i * w + j];
+                            if (arg < 0 || v > best || v != v) {
+                                best = v;
+                                arg = i * w + j;
+                            }
+                        }
+                    }
+                    out[outOff + (q * oh + y) * ow + xx] = best;
+                    idx[outOff + (q * oh + y) * ow + xx] = arg;
+                }
+            }
+        }
+    }
+
+    private static int[] bits(float[] a) {
+        int[] b = new int[a.length];
+        for (int i = 0; i < a.length; i++) {
+            b[i] = Float.floatToRawIntBits(a[i]);
+        }
+        return b;
+    }
+
+    @Test
+    void forwardPathsMatchTheReferenceScan() {
+        Random r = new Random(5);
+        for (int[] size : SIZES) {
+            for (int planes : new int[] {1, 3, 37}) {
+                for (boolean specials : new boolean[] {false, true}) {
+                    int h = size[0];
+                    int w = size[1];
+                    int n = planes * (h / 2) * (w / 2);
+                    float[] x = values(r, 3 + planes * h * w, specials);
+                    float[] expected = new float[n + 2];
+                    float[] expectedIdx = new float[n + 2];
+                    reference(x, 3, planes, h, w, expected, expectedIdx, 2);
+                    float[] out = new float[n + 2];
+                    float[] idx = new float[n + 2];
+                    MaxPool.forward(new MaxPool.Geometry(h, w, 2, 2, 2, 2, 0, 0), x, 3, planes, out, idx, 2);
+                    String where = h + "x" + w + ", " + planes + " planes, specials " + specials;
+                    assertArrayEquals(bits(expected), bits(out), "values, " + where);
+                    assertArrayEquals(expectedIdx, idx, "positions, " + where);
+                    float[] plain = new float[n + 2];
+                    float[] plainIdx = new float[n + 2];
+                    MaxPool.forward2x2Plain(h, w, x, 3, plain, plainIdx, 2, 0, n);
+                    assertArrayEquals(bits(expected), bits(plain), "plain values, " + where);
+                    assertArrayEquals(expectedIdx, plainIdx, "plain positions, " + where);
+                }
+            }
+        }
+    }
+
+    @Test
+    void generalWindowsKeepTheFirstMaximumAndTheFirstNaN() {
+        // 3×3 windows, stride 2, padding 1 over a 4×4 plane: windows overlap and are clipped by the padding
+        float nan = Float.intBitsToFloat(0x7fc00007);
+        float[] x = {
+            1, -5, -0f, 0,
+            -5, -5, 0, -5,
+            -1, -5, nan, 3,
+            -2, -3, Float.NaN, 0};
+        float[] out = new float[4];
+        float[] idx = new float[4];
+        MaxPool.forward(new MaxPool.Geometry(4, 4, 3, 3, 2, 2, 1, 1), x, 0, 1, out, idx, 0);
+        assertArrayEquals(bits(new float[] {1, -0f, -1, nan}), bits(out));
+        assertArrayEquals(new float[] {0, 2, 8, 10}, idx);
+    }
+}
