@@ -13,6 +13,13 @@ import java.util.Set;
 /**
  * The backward pass: a topological sort of the recorded graph, then one loop that applies each node's rule from
  * {@link Derivatives} and sums gradients back to each input's shape (un-broadcasting, done only here).
+ *
+ * <p>Without {@code createGraph}, gradients are summed in place into buffers this pass allocated itself and that
+ * nothing else refers to ({@code owned}), and the gradient of a {@link Prim#NARROW} view goes straight into its
+ * slice of such a buffer of the source's shape instead of being padded to that shape first: a loop that reads a
+ * sequence one time step at a time then costs O(step), not O(sequence), per step in the backward pass. A gradient
+ * leaves the owned set when it is handed to a rule, which may return it, or views of it, as several inputs'
+ * gradients.
  */
 final class Autograd {
     private Autograd() {}
@@ -57,10 +64,11 @@ final class Autograd {
         Map<Tensor, Tensor> grads = new IdentityHashMap<>();
         Set<Object> delivered = Collections.newSetFromMap(new IdentityHashMap<>());
         delivered.add(seed.storage());
+        Set<Tensor> owned = Collections.newSetFromMap(new IdentityHashMap<>());
         boolean anomaly = GradMode.isAnomalyDetectionEnabled();
         try (var scope = createGraph ? GradMode.enableGrad() : GradMode.noGrad()) {
             if (root.node == null) {
-                deliver(root, seed, createGraph, captured, delivered);
+                deliver(root, seed, createGraph, captured, delivered, owned);
                 return;
             }
             grads.put(root, seed);
@@ -69,6 +77,7 @@ final class Autograd {
                 if (g == null) {
                     continue;
                 }
+                owned.remove(g);
                 if (captured != null && captured.containsKey(t)) {
                     captured.put(t, g);
                 }
@@ -82,6 +91,16 @@ final class Autograd {
                 for (int i = 0; i < needs.length; i++) {
                     needs[i] = n.inputs[i].requiresGrad;
                 }
+                if (!createGraph && n.op == Prim.NARROW && needs[0] && n.inputs[0].node != null) {
+                    if (anomaly) {
+                        checkFinite(n, 0, n.inputs[0], g);
+                    }
+                    accumulateSlice(n, g, grads, owned);
+                    if (!retain) {
+                        n.freed = true;
+                    }
+                    continue;
+                }
                 Tensor[] inputGrads = Derivatives.vjp(n, t, g, needs);
                 for (int i = 0; i < n.inputs.length; i++) {
                     Tensor in = n.inputs[i];
@@ -93,9 +112,9 @@ final class Autograd {
                         checkFinite(n, i, in, gi);
                     }
                     if (in.node == null) {
-                        deliver(in, gi, createGraph, captured, delivered);
+                        deliver(in, gi, createGraph, captured, delivered, owned);
                     } else {
-                        grads.merge(in, gi, Tensor::add);
+                        merge(grads, in, gi, createGraph, owned);
                     }
                 }
                 if (!retain) {
@@ -105,27 +124,68 @@ final class Autograd {
         }
     }
 
+    /** Adds {@code g} to the gradient pending for the non-leaf {@code in}: in place when this pass owns it. */
+    private static void merge(Map<Tensor, Tensor> grads, Tensor in, Tensor g, boolean createGraph, Set<Tensor> owned) {
+        Tensor old = grads.get(in);
+        if (old == null) {
+            grads.put(in, g);
+        } else if (owned.contains(old)) {
+            Elementwise.accumulate(old, g, 1);
+        } else {
+            Tensor sum = old.add(g);
+            grads.put(in, sum);
+            if (!createGraph) {
+                owned.add(sum);
+            }
+        }
+    }
+
+    /**
+     * The NARROW rule without a graph: adds {@code g} into its slice of an owned buffer of the source's shape
+     * (zeros plus whatever was pending) instead of padding it to that shape and adding.
+     */
+    private static void accumulateSlice(Node n, Tensor g, Map<Tensor, Tensor> grads, Set<Tensor> owned) {
+        Tensor in = n.inputs[0];
+        Tensor buffer = grads.get(in);
+        if (buffer == null || !owned.contains(buffer)) {
+            Tensor fresh = Tensor.empty(in.dtype, in.shape.clone());
+            if (buffer != null) {
+                Elementwise.assign(fresh, buffer);
+            }
+            grads.put(in, fresh);
+            owned.add(fresh);
+            buffer = fresh;
+        }
+        Elementwise.accumulate(buffer.narrowView(n.ints[0], n.ints[1], n.ints[2]), g, 1);
+    }
+
     /** Hands a leaf's gradient to the caller's capture map when there is one, else accumulates it in .grad. */
     private static void deliver(Tensor leaf, Tensor g, boolean createGraph, Map<Tensor, Tensor> captured,
-            Set<Object> delivered) {
+            Set<Object> delivered, Set<Tensor> owned) {
         if (captured == null) {
             // A leaf keeps g itself only if no other leaf holds g's storage; else a copy, so that an in-place
             // update of one leaf's gradient (clipping, say) can never change another's.
             boolean fresh = createGraph || (g.ownsArray() && delivered.add(g.storage()));
-            accumulateLeaf(leaf, fresh ? g : g.contiguousCopy(), createGraph);
+            accumulateLeaf(leaf, fresh ? g : g.contiguousCopy(), createGraph, owned);
         } else if (captured.containsKey(leaf)) {
             captured.merge(leaf, g, (old, add) -> old == null ? add : old.add(add));
         }
     }
 
-    private static void accumulateLeaf(Tensor leaf, Tensor g, boolean createGraph) {
+    /** Sums into .grad; in place once this pass has made the sum itself (a leaf used at every time step, say). */
+    private static void accumulateLeaf(Tensor leaf, Tensor g, boolean createGraph, Set<Tensor> owned) {
         if (!leaf.requiresGrad) {
             return;
         }
         if (leaf.grad == null) {
             leaf.grad = g;
+        } else if (owned.contains(leaf.grad)) {
+            Elementwise.accumulate(leaf.grad, g, 1);
         } else {
             leaf.grad = leaf.grad.add(g);
+            if (!createGraph) {
+                owned.add(leaf.grad);
+            }
         }
     }
 

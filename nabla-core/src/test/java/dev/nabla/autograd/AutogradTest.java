@@ -51,6 +51,27 @@ class AutogradTest {
     }
 
     @Test
+    void gradientsSummedInPlaceNeverReachOtherTensors() {
+        // u + v hands one gradient tensor to both; u's later terms, and the slices of u, are summed in place
+        Tensor a = vec(1, 2, 3).requiresGrad(true);
+        Tensor b = vec(4, 5, 6).requiresGrad(true);
+        Tensor u = a.mul(1);
+        Tensor v = b.mul(1);
+        Tensor loss = u.add(v).sum().add(u.mul(3).sum()).add(u.mul(5).sum())
+                .add(u.narrow(0, 1, 2).mul(7).sum()).add(u.narrow(0, 0, 2).sum());
+        loss.backward();
+        assertArrayEquals(new double[] {10, 17, 16}, a.grad().toDoubleArray());
+        assertArrayEquals(new double[] {1, 1, 1}, b.grad().toDoubleArray());
+        // a leaf's gradient from an earlier backward is never changed by a later one
+        Tensor w = vec(1, 2).requiresGrad(true);
+        w.mul(2).add(w.mul(3)).add(w).sum().backward();
+        Tensor first = w.grad();
+        w.mul(2).add(w.mul(3)).add(w).sum().backward();
+        assertArrayEquals(new double[] {6, 6}, first.toDoubleArray());
+        assertArrayEquals(new double[] {12, 12}, w.grad().toDoubleArray());
+    }
+
+    @Test
     void gradientsAccumulateUntilZeroed() {
         Tensor w = vec(1, 2).requiresGrad(true);
         w.mul(3).sum().backward();
