@@ -24,11 +24,6 @@ public final class GRU extends Recurrent {
 
     @Override
     Tensor[] step(Tensor xw, Tensor h, Tensor c, Tensor wHh, Tensor bHh) {
-        int hs = hiddenSize();
-        Tensor hw = h.linear(wHh, bHh);
-        Tensor r = xw.narrow(1, 0, hs).add(hw.narrow(1, 0, hs)).sigmoid();
-        Tensor z = xw.narrow(1, hs, hs).add(hw.narrow(1, hs, hs)).sigmoid();
-        Tensor n = xw.narrow(1, 2 * hs, hs).add(r.mul(hw.narrow(1, 2 * hs, hs))).tanh();
-        return new Tensor[] {n.add(z.mul(h.sub(n)))};
+        return new Tensor[] {xw.gruCell(h.linear(wHh, bHh), h)};
     }
 }

@@ -15,7 +15,8 @@ import java.util.Map;
  *
  * <p>Weights are PyTorch's, name for name ({@code weight_ih_l0}, {@code weight_hh_l0_reverse}, ...), shape for shape
  * and gate order for gate order, so a PyTorch state dict maps 1:1. Each direction of each layer projects the whole
- * input sequence in one {@code linear} ({@code [N·T, in] · W_ihᵀ}); only the recurrent product runs per time step.
+ * input sequence in one {@code linear} ({@code [N·T, in] · W_ihᵀ}); per time step run only the recurrent product and,
+ * for LSTM and GRU, one fused cell ({@link Tensor#lstmCell}, {@link Tensor#gruCell}).
  *
  * <p>Masking: given each sequence's length, the state stops updating past it (h_t = h_{t−1} where t ≥ length), the
  * output there is zero, and the reverse direction starts at the sequence's last real element: the results equal
@@ -128,11 +129,11 @@ public abstract class Recurrent extends Module {
                 Tensor wHh = weights.get(4 * k + 1);
                 Tensor bIh = weights.get(4 * k + 2);
                 Tensor bHh = weights.get(4 * k + 3);
-                Tensor[] projected = chunk(layerInput.linear(wIh, bIh), 1, t);
+                Tensor projected = layerInput.linear(wIh, bIh);
                 Tensor[] outputs = new Tensor[t];
                 for (int s = 0; s < t; s++) {
                     int time = dir == 0 ? s : t - 1 - s;
-                    Tensor[] next = step(projected[time].squeeze(1), h, c, wHh, bHh);
+                    Tensor[] next = step(projected.select(1, time), h, c, wHh, bHh);
                     Tensor m = masks == null ? null : masks[time];
                     if (m == null) {
                         h = next[0];
@@ -154,32 +155,6 @@ public abstract class Recurrent extends Module {
         }
         return new Output(layerInput, Tensor.stack(0, hOut.toArray(Tensor[]::new)),
                 hasCell() ? Tensor.stack(0, cOut.toArray(Tensor[]::new)) : null);
-    }
-
-    /**
-     * {@code x} cut into {@code parts} equal pieces along {@code dim}, by halving: the gradient of a narrowed view is
-     * padded back to its source's size, so cutting T pieces straight off a tensor of size T costs O(T²) in the
-     * backward pass, and halving costs O(T log T).
-     */
-    static Tensor[] chunk(Tensor x, int dim, int parts) {
-        int size = x.size(dim);
-        if (size % parts != 0) {
-            throw new IllegalArgumentException("chunk: size " + size + " of dimension " + dim + " is not a multiple of "
-                    + parts);
-        }
-        Tensor[] out = new Tensor[parts];
-        split(x, dim, size / parts, 0, parts, out);
-        return out;
-    }
-
-    private static void split(Tensor x, int dim, int piece, int first, int count, Tensor[] out) {
-        if (count == 1) {
-            out[first] = x;
-            return;
-        }
-        int left = count / 2;
-        split(x.narrow(dim, 0, left * piece), dim, piece, first, left, out);
-        split(x.narrow(dim, left * piece, (count - left) * piece), dim, piece, first + left, count - left, out);
     }
 
     /** Per time step, {@code [N, 1]} with 1 where t &lt; length (null without lengths). */

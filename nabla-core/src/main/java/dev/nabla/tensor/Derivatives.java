@@ -71,6 +71,10 @@ final class Derivatives {
                     in.length > 2 && needs[2] ? g2.sum(0, false) : null};
             }
             case LOG_SOFTMAX -> one(g.sub(out.exp().mul(g.sum(n.ints[0], true))));
+            // fused cells: a kernel reading the saved gates, or with createGraph the same rule in tensor ops
+            case LSTM_CELL -> GradMode.isEnabled() ? lstmCell(a, b, in[2], g)
+                    : RecurrentCells.lstmBackward(n, g, needs);
+            case GRU_CELL -> GradMode.isEnabled() ? gruCell(a, b, in[2], g) : RecurrentCells.gruBackward(n, g, needs);
             case CAST -> one(g.to(a.dtype));
             case CONV2D -> new Tensor[] {
                 needs[0] ? Conv.inputGrad(g, b, a.shape[2], a.shape[3], n.ints) : null,
@@ -84,6 +88,44 @@ final class Derivatives {
                     needs[1] ? Conv.conv2d(a, g, null, Conv.stride(n.ints), Conv.padding(n.ints), Conv.dilation(n.ints), n.ints[6]) : null);
             case MAX_POOL2D -> one(Conv.maxPoolBackward(g, a, n.aux));
         };
+    }
+
+    /**
+     * The LSTM cell's rule with tensor ops (for gradients of gradients; without them the kernel in
+     * {@link RecurrentCells} computes the same from the saved gates). x, h: gate pre-activations, c: previous cell,
+     * g = [g_h | g_c]: dc' = g_c + g_h·o·(1 − tanh²c'), d(gates) = [dc'·g·i(1 − i) | dc'·c·f(1 − f) |
+     * dc'·i·(1 − g²) | g_h·tanh(c')·o(1 − o)] for both x and h, dc = dc'·f.
+     */
+    private static Tensor[] lstmCell(Tensor x, Tensor h, Tensor c, Tensor g) {
+        int hs = c.size(1);
+        Tensor gates = x.add(h);
+        Tensor i = gates.narrow(1, 0, hs).sigmoid();
+        Tensor f = gates.narrow(1, hs, hs).sigmoid();
+        Tensor gg = gates.narrow(1, 2 * hs, hs).tanh();
+        Tensor o = gates.narrow(1, 3 * hs, hs).sigmoid();
+        Tensor t = f.mul(c).add(i.mul(gg)).tanh();
+        Tensor gh = g.narrow(1, 0, hs);
+        Tensor dc = g.narrow(1, hs, hs).add(gh.mul(o).mul(t.square().rsub(1)));
+        Tensor dGates = Tensor.concat(1, dc.mul(gg).mul(i.mul(i.rsub(1))), dc.mul(c).mul(f.mul(f.rsub(1))),
+                dc.mul(i).mul(gg.square().rsub(1)), gh.mul(t).mul(o.mul(o.rsub(1))));
+        return new Tensor[] {dGates, dGates, dc.mul(f)};
+    }
+
+    /**
+     * The GRU cell's rule with tensor ops. x, h: gate pre-activations, p: previous state:
+     * dn = g·(1 − z)·(1 − n²), dz = g·(p − n)·z(1 − z), dr = dn·h_n·r(1 − r);
+     * dx = [dr | dz | dn], dh = [dr | dz | dn·r], dp = g·z.
+     */
+    private static Tensor[] gruCell(Tensor x, Tensor h, Tensor p, Tensor g) {
+        int hs = p.size(1);
+        Tensor hn = h.narrow(1, 2 * hs, hs);
+        Tensor r = x.narrow(1, 0, hs).add(h.narrow(1, 0, hs)).sigmoid();
+        Tensor z = x.narrow(1, hs, hs).add(h.narrow(1, hs, hs)).sigmoid();
+        Tensor nn = x.narrow(1, 2 * hs, hs).add(r.mul(hn)).tanh();
+        Tensor dn = g.mul(z.rsub(1)).mul(nn.square().rsub(1));
+        Tensor dz = g.mul(p.sub(nn)).mul(z.mul(z.rsub(1)));
+        Tensor dr = dn.mul(hn).mul(r.mul(r.rsub(1)));
+        return new Tensor[] {Tensor.concat(1, dr, dz, dn), Tensor.concat(1, dr, dz, dn.mul(r)), g.mul(z)};
     }
 
     private static Tensor[] one(Tensor g) {

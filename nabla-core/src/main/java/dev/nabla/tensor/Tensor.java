@@ -514,6 +514,19 @@ public final class Tensor {
         return output.onesLike();
     }
 
+    /** True when an op on {@code inputs} is recorded: grad mode is on and some input requires a gradient. */
+    static boolean recording(Tensor[] inputs) {
+        if (!GradMode.isEnabled()) {
+            return false;
+        }
+        for (Tensor in : inputs) {
+            if (in.requiresGrad) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Attaches a node for {@code op} to {@code out} when recording is on and any input requires a gradient. */
     static Tensor record(Tensor out, Prim op, Tensor[] inputs, int[] ints, double scalar, Tensor aux) {
         if (!GradMode.isEnabled()) {
@@ -1338,6 +1351,29 @@ public final class Tensor {
         }
         Tensor[] inputs = bias == null ? new Tensor[] {this, weight} : new Tensor[] {this, weight, bias};
         return record(out, Prim.LINEAR, inputs, null, 0, null);
+    }
+
+    // ---------------------------------------------------------------- recurrent cells (forward in RecurrentCells)
+
+    /**
+     * One LSTM time step after its two matrix products, fused (PyTorch's {@code _thnn_fused_lstm_cell}): this is
+     * the input gates {@code x·W_ihᵀ + b_ih} {@code [N, 4H]}, {@code hiddenGates} is {@code h·W_hhᵀ + b_hh}
+     * {@code [N, 4H]}, {@code c} the previous cell {@code [N, H]}. With gates i, f, g, o in that order,
+     * i, f, o = σ(x + h), g = tanh(x + h), c' = f·c + i·g, h' = o·tanh(c'); returns {@code [h' | c']} as
+     * {@code [N, 2H]}. One graph node instead of about twelve, with a one-pass backward.
+     */
+    public Tensor lstmCell(Tensor hiddenGates, Tensor c) {
+        return RecurrentCells.lstmCell(this, hiddenGates, c);
+    }
+
+    /**
+     * One GRU time step after its two matrix products, fused (PyTorch's {@code _thnn_fused_gru_cell}): this is the
+     * input gates {@code x·W_ihᵀ + b_ih} {@code [N, 3H]}, {@code hiddenGates} is {@code h·W_hhᵀ + b_hh}
+     * {@code [N, 3H]}, {@code h} the previous state {@code [N, H]}. With gates r, z, n in that order,
+     * r, z = σ(x + hg), n = tanh(x_n + r·hg_n), h' = (1 − z)·n + z·h; returns h' {@code [N, H]}.
+     */
+    public Tensor gruCell(Tensor hiddenGates, Tensor h) {
+        return RecurrentCells.gruCell(this, hiddenGates, h);
     }
 
     // ---------------------------------------------------------------- convolution and pooling (forward in Conv)

@@ -1,0 +1,233 @@
+package dev.nabla.kernel;
+
+import static dev.nabla.kernel.Cells.E0;
+import static dev.nabla.kernel.Cells.E1;
+import static dev.nabla.kernel.Cells.E2;
+import static dev.nabla.kernel.Cells.E3;
+import static dev.nabla.kernel.Cells.E4;
+import static dev.nabla.kernel.Cells.E5;
+import static dev.nabla.kernel.Cells.EXP_HI;
+import static dev.nabla.kernel.Cells.EXP_LO;
+import static dev.nabla.kernel.Cells.LN2_HI;
+import static dev.nabla.kernel.Cells.LN2_LO;
+import static dev.nabla.kernel.Cells.LOG2E;
+import static dev.nabla.kernel.Cells.ROUND;
+import static dev.nabla.kernel.Cells.ROUND_BITS;
+import static dev.nabla.kernel.Cells.T0;
+import static dev.nabla.kernel.Cells.T1;
+import static dev.nabla.kernel.Cells.T2;
+import static dev.nabla.kernel.Cells.T3;
+import static dev.nabla.kernel.Cells.T4;
+import static dev.nabla.kernel.Cells.TANH_SMALL;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The Vector API bodies of {@link Cells}. The forward passes do a whole row, tails included; the backward bodies do
+ * a row's columns up to a multiple of the vector length and return where they stopped. Every element goes through
+ * the same operations as in the plain loops, in the same order, so the results are bit-identical. Only loaded when
+ * the module is present.
+ *
+ * <p>No vector crosses a call between methods of this class: C2 may decline to inline any of them (large, or past
+ * its node budget), and a vector passed or returned through a call that is not inlined is boxed, at many times the
+ * cost of the arithmetic. Methods here take and return arrays only.
+ */
+final class VectorCells {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    /** The integer species of S's shape, for the bits of 2^k (named constants keep the conversions intrinsic). */
+    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
+    private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
+    private static final FloatVector TWO = FloatVector.broadcast(S, 2f);
+
+    private VectorCells() {}
+
+    /**
+     * {@code dst[d + i] = σ(src[s + i])} for i &lt; n, tail included, exactly as {@link Cells#sigmoid}; may run in
+     * place. The exp is written out in the loop (as in {@link #tanh}) rather than called: a helper this size is not
+     * reliably inlined, and a vector that crosses a call that is not inlined is boxed.
+     */
+    static void sigmoid(float[] src, int s, float[] dst, int d, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += S.length()) {
+            FloatVector x = FloatVector.fromArray(S, src, s + i).neg().max(EXP_LO).min(EXP_HI);
+            FloatVector t = x.fma(LOG2E, ROUND);
+            FloatVector k = t.sub(ROUND);
+            IntVector bits = (IntVector) t.reinterpretShape(I, 0);
+            FloatVector scale = (FloatVector) bits.sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23)
+                    .reinterpretShape(S, 0);
+            FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_HI), x);
+            r = k.fma(FloatVector.broadcast(S, -LN2_LO), r);
+            FloatVector p = r.fma(E0, E1);
+            p = p.fma(r, FloatVector.broadcast(S, E2));
+            p = p.fma(r, FloatVector.broadcast(S, E3));
+            p = p.fma(r, FloatVector.broadcast(S, E4));
+            p = p.fma(r, FloatVector.broadcast(S, E5));
+            FloatVector e = p.fma(r.mul(r), r).add(1f).mul(scale);
+            ONE.div(e.add(1f)).intoArray(dst, d + i);
+        }
+        for (; i < n; i++) {
+            dst[d + i] = Cells.sigmoid(src[s + i]);
+        }
+    }
+
+    /**
+     * {@code dst[d + i] = tanh(src[s + i])} for i &lt; n, tail included, exactly as {@link Cells#tanh}; may run in
+     * place.
+     */
+    static void tanh(float[] src, int s, float[] dst, int d, int n) {
+        int bound = S.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, src, s + i);
+            FloatVector z = v.mul(v);
+            FloatVector q = z.fma(T0, T1);
+            q = q.fma(z, FloatVector.broadcast(S, T2));
+            q = q.fma(z, FloatVector.broadcast(S, T3));
+            q = q.fma(z, FloatVector.broadcast(S, T4));
+            FloatVector small = q.mul(z).fma(v, v);
+            FloatVector a = v.abs();
+            FloatVector x = a.mul(2f).max(EXP_LO).min(EXP_HI);
+            FloatVector t = x.fma(LOG2E, ROUND);
+            FloatVector k = t.sub(ROUND);
+            IntVector bits = (IntVector) t.reinterpretShape(I, 0);
+            FloatVector scale = (FloatVector) bits.sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23)
+                    .reinterpretShape(S, 0);
+            FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_HI), x);
+            r = k.fma(FloatVector.broadcast(S, -LN2_LO), r);
+            FloatVector p = r.fma(E0, E1);
+            p = p.fma(r, FloatVector.broadcast(S, E2));
+            p = p.fma(r, FloatVector.broadcast(S, E3));
+            p = p.fma(r, FloatVector.broadcast(S, E4));
+            p = p.fma(r, FloatVector.broadcast(S, E5));
+            FloatVector e = p.fma(r.mul(r), r).add(1f).mul(scale);
+            FloatVector big = ONE.sub(TWO.div(e.add(1f)));
+            big = big.blend(big.neg(), v.lt(0f));
+            big.blend(small, a.lt(TANH_SMALL)).intoArray(dst, d + i);
+        }
+        for (; i < n; i++) {
+            dst[d + i] = Cells.tanh(src[s + i]);
+        }
+    }
+
+    /** {@code out[o + i] = a[ao + i] + b[bo + i]} for i &lt; n, tail included. */
+    private static void add(float[] a, int ao, float[] b, int bo, float[] out, int o, int n) {
+        for (int i = VectorFused.add(a, ao, b, bo, out, o, n); i < n; i++) {
+            out[o + i] = a[ao + i] + b[bo + i];
+        }
+    }
+
+    /**
+     * One row of the LSTM forward in passes over the row (gate sums, activations in place in {@code act}, the cell,
+     * its tanh, the output), each element through the same operations as {@link Cells#lstmForwardPlain}.
+     * {@code act} receives the five saved blocks.
+     */
+    static void lstmForward(int hidden, float[] x, int xr, float[] h, int hr, float[] c, int cr, float[] out, int or,
+            float[] act, int ar) {
+        int hh = hidden;
+        add(x, xr, h, hr, act, ar, 4 * hh);
+        sigmoid(act, ar, act, ar, 2 * hh);
+        tanh(act, ar + 2 * hh, act, ar + 2 * hh, hh);
+        sigmoid(act, ar + 3 * hh, act, ar + 3 * hh, hh);
+        int bound = S.loopBound(hidden);
+        int j = 0;
+        for (; j < bound; j += S.length()) {
+            FloatVector i = FloatVector.fromArray(S, act, ar + j);
+            FloatVector f = FloatVector.fromArray(S, act, ar + hh + j);
+            FloatVector g = FloatVector.fromArray(S, act, ar + 2 * hh + j);
+            f.fma(FloatVector.fromArray(S, c, cr + j), i.mul(g)).intoArray(out, or + hh + j);
+        }
+        for (; j < hidden; j++) {
+            out[or + hh + j] = Math.fma(act[ar + hh + j], c[cr + j], act[ar + j] * act[ar + 2 * hh + j]);
+        }
+        tanh(out, or + hh, act, ar + 4 * hh, hh);
+        j = 0;
+        for (; j < bound; j += S.length()) {
+            FloatVector o = FloatVector.fromArray(S, act, ar + 3 * hh + j);
+            o.mul(FloatVector.fromArray(S, act, ar + 4 * hh + j)).intoArray(out, or + j);
+        }
+        for (; j < hidden; j++) {
+            out[or + j] = act[ar + 3 * hh + j] * act[ar + 4 * hh + j];
+        }
+    }
+
+    static int lstmBackward(int hidden, float[] grad, int gr, float[] c, int cr, float[] saved, int sr,
+            float[] dGates, int dr, float[] dC, int dcr) {
+        int bound = S.loopBound(hidden);
+        int hh = hidden;
+        for (int j = 0; j < bound; j += S.length()) {
+            FloatVector i = FloatVector.fromArray(S, saved, sr + j);
+            FloatVector f = FloatVector.fromArray(S, saved, sr + hh + j);
+            FloatVector g = FloatVector.fromArray(S, saved, sr + 2 * hh + j);
+            FloatVector o = FloatVector.fromArray(S, saved, sr + 3 * hh + j);
+            FloatVector t = FloatVector.fromArray(S, saved, sr + 4 * hh + j);
+            FloatVector gh = FloatVector.fromArray(S, grad, gr + j);
+            FloatVector dcNext = gh.mul(o).fma(t.neg().fma(t, ONE), FloatVector.fromArray(S, grad, gr + hh + j));
+            dcNext.mul(g).mul(i.mul(ONE.sub(i))).intoArray(dGates, dr + j);
+            dcNext.mul(FloatVector.fromArray(S, c, cr + j)).mul(f.mul(ONE.sub(f))).intoArray(dGates, dr + hh + j);
+            dcNext.mul(i).mul(g.neg().fma(g, ONE)).intoArray(dGates, dr + 2 * hh + j);
+            gh.mul(t).mul(o.mul(ONE.sub(o))).intoArray(dGates, dr + 3 * hh + j);
+            if (dC != null) {
+                dcNext.mul(f).intoArray(dC, dcr + j);
+            }
+        }
+        return bound;
+    }
+
+    /** One row of the GRU forward in passes, as {@link #lstmForward}; {@code act} receives the three saved blocks. */
+    static void gruForward(int hidden, float[] x, int xr, float[] h, int hr, float[] prev, int pr, float[] out, int or,
+            float[] act, int ar) {
+        int hh = hidden;
+        add(x, xr, h, hr, act, ar, 2 * hh);
+        sigmoid(act, ar, act, ar, 2 * hh);
+        int bound = S.loopBound(hidden);
+        int j = 0;
+        for (; j < bound; j += S.length()) {
+            FloatVector rg = FloatVector.fromArray(S, act, ar + j);
+            rg.fma(FloatVector.fromArray(S, h, hr + 2 * hh + j), FloatVector.fromArray(S, x, xr + 2 * hh + j))
+                    .intoArray(act, ar + 2 * hh + j);
+        }
+        for (; j < hidden; j++) {
+            act[ar + 2 * hh + j] = Math.fma(act[ar + j], h[hr + 2 * hh + j], x[xr + 2 * hh + j]);
+        }
+        tanh(act, ar + 2 * hh, act, ar + 2 * hh, hh);
+        j = 0;
+        for (; j < bound; j += S.length()) {
+            FloatVector n = FloatVector.fromArray(S, act, ar + 2 * hh + j);
+            FloatVector z = FloatVector.fromArray(S, act, ar + hh + j);
+            z.fma(FloatVector.fromArray(S, prev, pr + j).sub(n), n).intoArray(out, or + j);
+        }
+        for (; j < hidden; j++) {
+            float n = act[ar + 2 * hh + j];
+            out[or + j] = Math.fma(act[ar + hh + j], prev[pr + j] - n, n);
+        }
+    }
+
+    static int gruBackward(int hidden, float[] grad, int gr, float[] h, int hr, float[] prev, int pr, float[] saved,
+            int sr, float[] dX, float[] dH, int dr, float[] dPrev, int dpr) {
+        int bound = S.loopBound(hidden);
+        int hh = hidden;
+        for (int j = 0; j < bound; j += S.length()) {
+            FloatVector rg = FloatVector.fromArray(S, saved, sr + j);
+            FloatVector z = FloatVector.fromArray(S, saved, sr + hh + j);
+            FloatVector n = FloatVector.fromArray(S, saved, sr + 2 * hh + j);
+            FloatVector g = FloatVector.fromArray(S, grad, gr + j);
+            FloatVector dn = g.mul(ONE.sub(z)).mul(n.neg().fma(n, ONE));
+            FloatVector dz = g.mul(FloatVector.fromArray(S, prev, pr + j).sub(n)).mul(z.mul(ONE.sub(z)));
+            FloatVector dReset = dn.mul(FloatVector.fromArray(S, h, hr + 2 * hh + j)).mul(rg.mul(ONE.sub(rg)));
+            dReset.intoArray(dX, dr + j);
+            dz.intoArray(dX, dr + hh + j);
+            dn.intoArray(dX, dr + 2 * hh + j);
+            dReset.intoArray(dH, dr + j);
+            dz.intoArray(dH, dr + hh + j);
+            dn.mul(rg).intoArray(dH, dr + 2 * hh + j);
+            if (dPrev != null) {
+                g.mul(z).intoArray(dPrev, dpr + j);
+            }
+        }
+        return bound;
+    }
+}
