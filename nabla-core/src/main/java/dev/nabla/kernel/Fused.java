@@ -63,6 +63,14 @@ public final class Fused {
         }
     }
 
+    /** dst[d + i] += src[s + i] for i &lt; n (summing gradients in place). */
+    public static void accumulate(float[] dst, int d, float[] src, int s, int n) {
+        int from = SIMD ? VectorFused.add(dst, d, src, s, dst, d, n) : 0;
+        for (int i = from; i < n; i++) {
+            dst[d + i] += src[s + i];
+        }
+    }
+
     /** acc[j] += Σ_r a[r·cols + j], summing rows in order (the gradient of a bias). */
     public static void sumRows(float[] a, int offset, int rows, int cols, float[] acc) {
         for (int r = 0; r < rows; r++) {

@@ -15,11 +15,11 @@ import java.util.Set;
  * {@link Derivatives} and sums gradients back to each input's shape (un-broadcasting, done only here).
  *
  * <p>Without {@code createGraph}, gradients are summed in place into buffers this pass allocated itself and that
- * nothing else refers to ({@code owned}), and the gradient of a {@link Prim#NARROW} view goes straight into its
- * slice of such a buffer of the source's shape instead of being padded to that shape first: a loop that reads a
- * sequence one time step at a time then costs O(step), not O(sequence), per step in the backward pass. A gradient
- * leaves the owned set when it is handed to a rule, which may return it, or views of it, as several inputs'
- * gradients.
+ * nothing else refers to ({@code owned}), and rules that can add their result straight into such a buffer do
+ * ({@link Derivatives#accumulate}): the gradient of a {@link Prim#NARROW} view goes into its slice of a buffer of
+ * the source's shape instead of being padded to that shape first, so a loop that reads a sequence one time step at
+ * a time costs O(step), not O(sequence), per step in the backward pass. A gradient leaves the owned set when it is
+ * handed to a rule, which may return it, or views of it, as several inputs' gradients.
  */
 final class Autograd {
     private Autograd() {}
@@ -91,17 +91,14 @@ final class Autograd {
                 for (int i = 0; i < needs.length; i++) {
                     needs[i] = n.inputs[i].requiresGrad;
                 }
-                if (!createGraph && n.op == Prim.NARROW && needs[0] && n.inputs[0].node != null) {
-                    if (anomaly) {
-                        checkFinite(n, 0, n.inputs[0], g);
+                boolean rest = false;
+                for (int i = 0; i < needs.length; i++) {
+                    if (needs[i] && !createGraph && !anomaly && accumulateDirectly(n, i, g, grads, owned, captured)) {
+                        needs[i] = false;
                     }
-                    accumulateSlice(n, g, grads, owned);
-                    if (!retain) {
-                        n.freed = true;
-                    }
-                    continue;
+                    rest |= needs[i];
                 }
-                Tensor[] inputGrads = Derivatives.vjp(n, t, g, needs);
+                Tensor[] inputGrads = rest ? Derivatives.vjp(n, t, g, needs) : new Tensor[needs.length];
                 for (int i = 0; i < n.inputs.length; i++) {
                     Tensor in = n.inputs[i];
                     if (!needs[i] || inputGrads[i] == null) {
@@ -141,22 +138,25 @@ final class Autograd {
     }
 
     /**
-     * The NARROW rule without a graph: adds {@code g} into its slice of an owned buffer of the source's shape
-     * (zeros plus whatever was pending) instead of padding it to that shape and adding.
+     * Adds input {@code i}'s gradient straight into the buffer it would be summed into, when this pass owns that
+     * buffer and the rule can ({@link Derivatives#accumulate}): a LINEAR weight used at every time step gets one
+     * GEMM that accumulates per step, not a product and a sum. A NARROW always gets such a buffer (zeros plus
+     * whatever was pending), so its gradient goes into its slice instead of being padded to the source's shape.
      */
-    private static void accumulateSlice(Node n, Tensor g, Map<Tensor, Tensor> grads, Set<Tensor> owned) {
-        Tensor in = n.inputs[0];
-        Tensor buffer = grads.get(in);
-        if (buffer == null || !owned.contains(buffer)) {
-            Tensor fresh = Tensor.empty(in.dtype, in.shape.clone());
-            if (buffer != null) {
-                Elementwise.assign(fresh, buffer);
+    private static boolean accumulateDirectly(Node n, int i, Tensor g, Map<Tensor, Tensor> grads, Set<Tensor> owned,
+            Map<Tensor, Tensor> captured) {
+        Tensor in = n.inputs[i];
+        Tensor pending = in.node == null ? (captured == null ? in.grad : null) : grads.get(in);
+        Tensor buffer = pending != null && owned.contains(pending) ? pending : null;
+        if (buffer == null && n.op == Prim.NARROW && in.node != null) {
+            buffer = Tensor.empty(in.dtype, in.shape.clone());
+            if (pending != null) {
+                Elementwise.assign(buffer, pending);
             }
-            grads.put(in, fresh);
-            owned.add(fresh);
-            buffer = fresh;
+            grads.put(in, buffer);
+            owned.add(buffer);
         }
-        Elementwise.accumulate(buffer.narrowView(n.ints[0], n.ints[1], n.ints[2]), g, 1);
+        return buffer != null && Derivatives.accumulate(n, g, i, buffer);
     }
 
     /** Hands a leaf's gradient to the caller's capture map when there is one, else accumulates it in .grad. */

@@ -65,10 +65,10 @@ final class Derivatives {
             case SCATTER_ADD -> two(g, needs[1] ? g.gather(n.ints[0], n.aux) : null);
             case MATMUL -> two(needs[0] ? g.matmul(b.mT()) : null, needs[1] ? a.mT().matmul(g) : null);
             case LINEAR -> {
-                Tensor g2 = g.dim() == 1 ? g.unsqueeze(0) : g.flatten(0, -2);
-                Tensor x2 = a.dim() == 1 ? a.unsqueeze(0) : a.flatten(0, -2);
-                yield new Tensor[] {needs[0] ? g.matmul(b) : null, needs[1] ? g2.mT().matmul(x2) : null,
-                    in.length > 2 && needs[2] ? g2.sum(0, false) : null};
+                Tensor g2 = rows(g);
+                Tensor x2 = rows(a);
+                yield new Tensor[] {needs[0] ? g2.matmul(b).reshape(a.shape) : null,
+                    needs[1] ? g2.mT().matmul(x2) : null, in.length > 2 && needs[2] ? g2.sum(0, false) : null};
             }
             case LOG_SOFTMAX -> one(g.sub(out.exp().mul(g.sum(n.ints[0], true))));
             // fused cells: a kernel reading the saved gates, or with createGraph the same rule in tensor ops
@@ -88,6 +88,28 @@ final class Derivatives {
                     needs[1] ? Conv.conv2d(a, g, null, Conv.stride(n.ints), Conv.padding(n.ints), Conv.dilation(n.ints), n.ints[6]) : null);
             case MAX_POOL2D -> one(Conv.maxPoolBackward(g, a, n.aux));
         };
+    }
+
+    /**
+     * Adds the gradient of input {@code i} of {@code n} into {@code dst}, a buffer of that input's shape which the
+     * backward pass owns, without materialising the gradient first; only when no graph of the backward is recorded.
+     * False when the rule has no such form (then {@link #vjp} computes it): a NARROW adds into its slice, a LINEAR
+     * weight by a GEMM that accumulates (dst += gᵀ·x).
+     */
+    static boolean accumulate(Node n, Tensor g, int i, Tensor dst) {
+        return switch (n.op) {
+            case NARROW -> {
+                Elementwise.accumulate(dst.narrowView(n.ints[0], n.ints[1], n.ints[2]), g, 1);
+                yield true;
+            }
+            case LINEAR -> i == 1 && MatMul.addProduct(dst, rows(g).mT(), rows(n.inputs[0]));
+            default -> false;
+        };
+    }
+
+    /** A tensor as a matrix of rows: a vector as one row, higher ranks with their leading dimensions flattened. */
+    private static Tensor rows(Tensor t) {
+        return t.dim() == 1 ? t.unsqueeze(0) : t.flatten(0, -2);
     }
 
     /**

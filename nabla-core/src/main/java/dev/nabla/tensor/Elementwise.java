@@ -324,6 +324,8 @@ final class Elementwise {
             int n = dst.numel();
             if (!add) {
                 System.arraycopy(src.f, src.offset, dst.f, dst.offset, n);
+            } else if (alpha == 1) {
+                Fused.accumulate(dst.f, dst.offset, src.f, src.offset, n);
             } else {
                 float a = (float) alpha;
                 for (int i = 0, p = dst.offset, q = src.offset; i < n; i++) {
@@ -343,6 +345,17 @@ final class Elementwise {
             float[] z = dst.f;
             float[] x = src.f;
             float a = (float) alpha;
+            if (id == 1 && is == 1 && (!add || alpha == 1)) {
+                // rows of unit stride: a gradient added into a slice of a larger one, or copied into it
+                Strided.rows(outShape, offsets, strides, (o, in, n) -> {
+                    if (add) {
+                        Fused.accumulate(z, in[0], x, in[1], n);
+                    } else {
+                        System.arraycopy(x, in[1], z, in[0], n);
+                    }
+                });
+                return;
+            }
             Strided.rows(outShape, offsets, strides, (o, in, n) -> {
                 for (int j = 0, p = in[0], q = in[1]; j < n; j++, p += id, q += is) {
                     z[p] = add ? z[p] + a * x[q] : x[q];

@@ -1337,10 +1337,16 @@ public final class Tensor {
                     + weight.size(0) + "] for weight " + Shapes.str(weight.shape));
         }
         checkSameDtype("linear", this, weight);
-        Tensor out = MatMul.forward(this.dim() == 1 ? unsqueeze(0) : this, weight.t());
-        if (dim() == 1) {
-            out = out.squeeze(0);
-        }
+        // one [rows, in] x [in, out] product whatever the rank, not one per leading index (views, not recorded)
+        int in = size(-1);
+        int rowCount = Shapes.size(Arrays.copyOf(shape, shape.length - 1));
+        Tensor src = contiguousOf(this);
+        Tensor rows = src.view(new int[] {rowCount, in}, new int[] {in, 1}, src.offset);
+        Tensor flat = MatMul.forward(rows, weight.view(new int[] {weight.shape[1], weight.shape[0]},
+                new int[] {weight.strides[1], weight.strides[0]}, weight.offset));
+        int[] outShape = shape.clone();
+        outShape[outShape.length - 1] = weight.size(0);
+        Tensor out = flat.view(outShape, Shapes.contiguousStrides(outShape), 0);
         if (bias != null) {
             checkSameDtype("linear", this, bias);
             if (out.f != null && bias.numel() > 0 && bias.ownsArray() && out.ownsArray()) {

@@ -72,6 +72,27 @@ class AutogradTest {
     }
 
     @Test
+    void aWeightUsedAtEveryStepSumsItsGradientExactly() {
+        // from its third use on, a linear weight's gradient is added by a GEMM straight into the owned sum
+        dev.nabla.tensor.Generator gen = new dev.nabla.tensor.Generator(3);
+        Tensor w = Tensor.uniform(DType.FLOAT64, gen, -1, 1, 3, 2).requiresGrad(true);
+        Tensor[] xs = new Tensor[5];
+        Tensor expected = Tensor.zeros(DType.FLOAT64, 3, 2);
+        Tensor loss = Tensor.scalar(DType.FLOAT64, 0);
+        for (int t = 0; t < xs.length; t++) {
+            xs[t] = Tensor.uniform(DType.FLOAT64, gen, -1, 1, 4, 2);
+            Tensor c = Tensor.uniform(DType.FLOAT64, gen, -1, 1, 4, 3);
+            loss = loss.add(xs[t].linear(w, null).mul(c).sum());
+            expected = expected.add(c.t().matmul(xs[t]));
+        }
+        w.setGrad(Tensor.ones(DType.FLOAT64, 3, 2)); // accumulates onto an earlier gradient, which stays untouched
+        Tensor earlier = w.grad();
+        loss.backward();
+        assertArrayEquals(expected.add(1).toDoubleArray(), w.grad().toDoubleArray(), 1e-12);
+        assertArrayEquals(Tensor.ones(DType.FLOAT64, 3, 2).toDoubleArray(), earlier.toDoubleArray());
+    }
+
+    @Test
     void gradientsAccumulateUntilZeroed() {
         Tensor w = vec(1, 2).requiresGrad(true);
         w.mul(3).sum().backward();
