@@ -714,33 +714,60 @@ public final class Tensor {
 
     /** Removes every dimension of size 1. */
     public Tensor squeeze() {
-        return reshape(Arrays.stream(shape).filter(s -> s != 1).toArray());
+        boolean[] drop = new boolean[shape.length];
+        for (int i = 0; i < shape.length; i++) {
+            drop[i] = shape[i] == 1;
+        }
+        return dropDimensions(drop);
     }
 
-    /** Removes one dimension, which must have size 1. */
+    /** Removes one dimension, which must have size 1. A view, whatever the strides. */
     public Tensor squeeze(int dim) {
         int k = Shapes.dim("squeeze", dim, shape.length);
         if (shape[k] != 1) {
             throw new IllegalArgumentException("squeeze: dimension " + dim + " of shape " + Shapes.str(shape)
                     + " has size " + shape[k] + ", not 1");
         }
-        int[] out = new int[shape.length - 1];
-        for (int i = 0, j = 0; i < shape.length; i++) {
-            if (i != k) {
-                out[j++] = shape[i];
-            }
-        }
-        return reshape(out);
+        boolean[] drop = new boolean[shape.length];
+        drop[k] = true;
+        return dropDimensions(drop);
     }
 
-    /** Inserts a dimension of size 1 at {@code dim} (which may equal the rank, or count from the end). */
+    /** The view without the size-1 dimensions marked in {@code drop}: no copy, even of a strided tensor. */
+    private Tensor dropDimensions(boolean[] drop) {
+        int kept = 0;
+        for (boolean d : drop) {
+            kept += d ? 0 : 1;
+        }
+        if (kept == shape.length) {
+            return this;
+        }
+        int[] newShape = new int[kept];
+        int[] newStrides = new int[kept];
+        for (int i = 0, j = 0; i < shape.length; i++) {
+            if (!drop[i]) {
+                newShape[j] = shape[i];
+                newStrides[j++] = strides[i];
+            }
+        }
+        return record(view(newShape, newStrides, offset), Prim.RESHAPE, new Tensor[] {this}, shape.clone(), 0, null);
+    }
+
+    /** Inserts a dimension of size 1 at {@code dim} (which may equal the rank, or count from the end). A view. */
     public Tensor unsqueeze(int dim) {
         int k = Shapes.dim("unsqueeze", dim, shape.length + 1);
-        int[] out = new int[shape.length + 1];
-        for (int i = 0, j = 0; i < out.length; i++) {
-            out[i] = i == k ? 1 : shape[j++];
+        int[] newShape = new int[shape.length + 1];
+        int[] newStrides = new int[shape.length + 1];
+        for (int i = 0, j = 0; i < newShape.length; i++) {
+            if (i == k) {
+                newShape[i] = 1;
+                newStrides[i] = k < shape.length ? strides[k] * shape[k] : 1;
+            } else {
+                newShape[i] = shape[j];
+                newStrides[i] = strides[j++];
+            }
         }
-        return reshape(out);
+        return record(view(newShape, newStrides, offset), Prim.RESHAPE, new Tensor[] {this}, shape.clone(), 0, null);
     }
 
     /** Broadcasts to a larger shape without copying (size-1 dimensions repeat; -1 keeps a size). A view. */
