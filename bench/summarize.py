@@ -115,6 +115,8 @@ def summarize(runs):
         rows.append(("lstm tokens/s (batch 32 x 64, hidden 256)", *tps, None, None,
                      verdict(*TARGETS["lstm tokens/s"], tps[2])))
         rows.append(("lstm median step, ms", *paired(n, t, lambda r: r["median_step_ms"]), None, None, ""))
+        rows.append(("lstm tokens per CPU second (process)", *paired(n, t, lambda r: r.get("tokens_per_cpu_s")),
+                     None, None, ""))
         rows.append(("lstm mean training loss", *paired(n, t, lambda r: r["mean_loss"]), None, None, ""))
     n, t = by_rep(runs, "nabla", "infer"), by_rep(runs, "torch", "infer")
     if n or t:

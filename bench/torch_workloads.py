@@ -297,18 +297,21 @@ def lstm(a, out):
     lm = CharLm(a.seed)
     step_ms = []
     loss_sum = 0.0
+    cpu_start = time.process_time()
     start = time.perf_counter()
     for i in range(a.steps):
         s = time.perf_counter()
         loss_sum += lm.step(lm_chunk(text, i, 0), lm_chunk(text, i, 1))
         step_ms.append((time.perf_counter() - s) * 1e3)
     seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
     tokens = a.steps * LM_BATCH * LM_CHUNK
     print("torch lstm: %d steps in %.3f s, %.0f tokens/s, median step %.2f ms, mean loss %.4f"
           % (a.steps, seconds, tokens / seconds, statistics.median(step_ms), loss_sum / a.steps), file=sys.stderr)
     out.update(batch=LM_BATCH, chunk=LM_CHUNK, vocab=LM_VOCAB, embedding=LM_DIM, hidden=LM_HIDDEN,
                warmup_steps=a.warmup_steps, warmup_s=warm_seconds, steps=a.steps, seconds=seconds,
-               tokens_per_s=tokens / seconds, median_step_ms=statistics.median(step_ms),
+               tokens_per_s=tokens / seconds, cpu_s=cpu_seconds, tokens_per_cpu_s=tokens / cpu_seconds,
+               median_step_ms=statistics.median(step_ms),
                mean_loss=loss_sum / a.steps, mkldnn_enabled=torch.backends.mkldnn.enabled,
                mkldnn_available=torch.backends.mkldnn.is_available())
 

@@ -285,6 +285,7 @@ public final class Workloads {
     CharLm lm = new CharLm(o.seed);
     double[] stepMs = new double[o.steps];
     double lossSum = 0;
+    long cpuStart = processCpuNanos();
     long start = System.nanoTime();
     for (int i = 0; i < o.steps; i++) {
       long s = System.nanoTime();
@@ -292,6 +293,7 @@ public final class Workloads {
       stepMs[i] = (System.nanoTime() - s) / 1e6;
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
     double tokens = (double) o.steps * LM_BATCH * LM_CHUNK;
     System.err.printf(Locale.ROOT, "nabla lstm: %d steps in %.3f s, %.0f tokens/s, median step %.2f ms,"
         + " mean loss %.4f%n", o.steps, seconds, tokens / seconds, median(stepMs), lossSum / o.steps);
@@ -305,9 +307,20 @@ public final class Workloads {
         .put("steps", o.steps)
         .put("seconds", seconds)
         .put("tokens_per_s", tokens / seconds)
+        .put("cpu_s", cpuSeconds)
+        .put("tokens_per_cpu_s", tokens / cpuSeconds)
         .put("median_step_ms", median(stepMs))
         .put("mean_loss", lossSum / o.steps)
         .put("heap_after_mb", heapInUseMb());
+  }
+
+  /**
+   * CPU time of the whole process (all threads: compute, garbage collection, compiler), in nanoseconds; on a
+   * shared machine it shows the work done apart from the time the process waited for a core.
+   */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** Heap in use after a full collection, in MiB (untimed: called between epochs). */
