@@ -1,6 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.PreparedLinear;
 import dev.nabla.tensor.Tensor;
 
 /**
@@ -23,7 +24,7 @@ public final class GRU extends Recurrent {
     }
 
     @Override
-    Tensor[] step(Tensor xw, Tensor h, Tensor c, Tensor wHh, Tensor bHh) {
-        return new Tensor[] {xw.gruCell(h.linear(wHh, bHh), h)};
+    Tensor[] step(Tensor xw, Tensor h, Tensor c, PreparedLinear hidden) {
+        return new Tensor[] {xw.gruCell(hidden.apply(h), h)};
     }
 }

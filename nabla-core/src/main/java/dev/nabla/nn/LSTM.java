@@ -1,6 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.PreparedLinear;
 import dev.nabla.tensor.Tensor;
 
 /**
@@ -28,8 +29,8 @@ public final class LSTM extends Recurrent {
     }
 
     @Override
-    Tensor[] step(Tensor xw, Tensor h, Tensor c, Tensor wHh, Tensor bHh) {
-        Tensor hc = xw.lstmCell(h.linear(wHh, bHh), c);
+    Tensor[] step(Tensor xw, Tensor h, Tensor c, PreparedLinear hidden) {
+        Tensor hc = xw.lstmCell(hidden.apply(h), c);
         int hs = hiddenSize();
         return new Tensor[] {hc.narrow(1, 0, hs), hc.narrow(1, hs, hs)};
     }

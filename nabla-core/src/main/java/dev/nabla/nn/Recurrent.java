@@ -2,6 +2,7 @@ package dev.nabla.nn;
 
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.PreparedLinear;
 import dev.nabla.tensor.Shapes;
 import dev.nabla.tensor.Tensor;
 import java.util.ArrayList;
@@ -78,9 +79,10 @@ public abstract class Recurrent extends Module {
 
     /**
      * One time step of one direction of one layer: {@code xw} is this step's input projection {@code x·W_ihᵀ + b_ih}
-     * {@code [N, gates·H]}; returns the new hidden state (and for an LSTM the new cell state).
+     * {@code [N, gates·H]}, {@code hidden} the product {@code h·W_hhᵀ + b_hh}; returns the new hidden state (and
+     * for an LSTM the new cell state).
      */
-    abstract Tensor[] step(Tensor xw, Tensor h, Tensor c, Tensor wHh, Tensor bHh);
+    abstract Tensor[] step(Tensor xw, Tensor h, Tensor c, PreparedLinear hidden);
 
     /** The output sequence for a batch {@code [N, T, in]} with zero initial states and no masking. */
     @Override
@@ -130,10 +132,11 @@ public abstract class Recurrent extends Module {
                 Tensor bIh = weights.get(4 * k + 2);
                 Tensor bHh = weights.get(4 * k + 3);
                 Tensor projected = layerInput.linear(wIh, bIh);
+                PreparedLinear hidden = PreparedLinear.of(wHh, bHh);
                 Tensor[] outputs = new Tensor[t];
                 for (int s = 0; s < t; s++) {
                     int time = dir == 0 ? s : t - 1 - s;
-                    Tensor[] next = step(projected.select(1, time), h, c, wHh, bHh);
+                    Tensor[] next = step(projected.select(1, time), h, c, hidden);
                     Tensor m = masks == null ? null : masks[time];
                     if (m == null) {
                         h = next[0];

@@ -1355,6 +1355,13 @@ public final class Tensor {
      * gᵀ·x comes out in the weight's own layout, with no transposed copy.
      */
     public Tensor linear(Tensor weight, Tensor bias) {
+        checkLinear(weight, bias);
+        return linear(this, weight, bias, weight.view(new int[] {weight.shape[1], weight.shape[0]},
+                new int[] {weight.strides[1], weight.strides[0]}, weight.offset));
+    }
+
+    /** Checks the shapes and types of {@link #linear}'s weight and bias against this input. */
+    void checkLinear(Tensor weight, Tensor bias) {
         if (weight.dim() != 2 || dim() == 0 || size(-1) != weight.size(1)) {
             throw new IllegalArgumentException("linear: input " + Shapes.str(shape) + " and weight "
                     + Shapes.str(weight.shape) + " [out, in]: the input must end in the weight's in-size");
@@ -1364,25 +1371,36 @@ public final class Tensor {
                     + weight.size(0) + "] for weight " + Shapes.str(weight.shape));
         }
         checkSameDtype("linear", this, weight);
+        if (bias != null) {
+            checkSameDtype("linear", this, bias);
+        }
+    }
+
+    /**
+     * {@code x·weightᵀ + bias} computed as {@code x·product}, where {@code product} holds weightᵀ ({@code [in, out]}):
+     * a transposed view of the weight, or a contiguous copy ({@link PreparedLinear}); recorded as LINEAR on the weight.
+     */
+    static Tensor linear(Tensor x, Tensor weight, Tensor bias, Tensor product) {
         // one [rows, in] x [in, out] product whatever the rank, not one per leading index (views, not recorded)
-        int in = size(-1);
-        int rowCount = Shapes.size(Arrays.copyOf(shape, shape.length - 1));
-        Tensor src = contiguousOf(this);
-        Tensor rows = src.view(new int[] {rowCount, in}, new int[] {in, 1}, src.offset);
-        Tensor flat = MatMul.forward(rows, weight.view(new int[] {weight.shape[1], weight.shape[0]},
-                new int[] {weight.strides[1], weight.strides[0]}, weight.offset));
-        int[] outShape = shape.clone();
+        int in = x.size(-1);
+        int rowCount = Shapes.size(Arrays.copyOf(x.shape, x.shape.length - 1));
+        Tensor rows = x;
+        if (x.dim() != 2) {
+            Tensor src = contiguousOf(x);
+            rows = src.view(new int[] {rowCount, in}, new int[] {in, 1}, src.offset);
+        }
+        Tensor flat = MatMul.forward(rows, product);
+        int[] outShape = x.shape.clone();
         outShape[outShape.length - 1] = weight.size(0);
         Tensor out = flat.view(outShape, Shapes.contiguousStrides(outShape), 0);
         if (bias != null) {
-            checkSameDtype("linear", this, bias);
             if (out.f != null && bias.numel() > 0 && bias.ownsArray() && out.ownsArray()) {
                 Fused.addRow(out.f, bias.f, out.f, out.f.length / bias.f.length, bias.f.length);
             } else {
                 Elementwise.accumulate(out, bias, 1);
             }
         }
-        Tensor[] inputs = bias == null ? new Tensor[] {this, weight} : new Tensor[] {this, weight, bias};
+        Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
         return record(out, Prim.LINEAR, inputs, null, 0, null);
     }
 
