@@ -93,18 +93,22 @@ final class Derivatives {
     /**
      * Adds the gradient of input {@code i} of {@code n} into {@code dst}, a buffer of that input's shape which the
      * backward pass owns, without materialising the gradient first; only when no graph of the backward is recorded.
-     * False when the rule has no such form (then {@link #vjp} computes it): a NARROW adds into its slice, a LINEAR
-     * weight by a GEMM that accumulates (dst += gᵀ·x).
+     * False when the rule has no such form (then {@link #vjp} computes it). A NARROW adds into its slice.
      */
     static boolean accumulate(Node n, Tensor g, int i, Tensor dst) {
-        return switch (n.op) {
-            case NARROW -> {
-                Elementwise.accumulate(dst.narrowView(n.ints[0], n.ints[1], n.ints[2]), g, 1);
-                yield true;
-            }
-            case LINEAR -> i == 1 && MatMul.addProduct(dst, rows(g).mT(), rows(n.inputs[0]));
-            default -> false;
-        };
+        if (n.op == Prim.NARROW) {
+            Elementwise.accumulate(dst.narrowView(n.ints[0], n.ints[1], n.ints[2]), g, 1);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * When the gradient of input {@code i} is a matrix product aᵀ·b, the factors {a, b} (rows in the same order), so
+     * that the backward pass can sum many such gradients as one product; else null. A LINEAR weight: gᵀ·x.
+     */
+    static Tensor[] productFactors(Node n, Tensor g, int i) {
+        return n.op == Prim.LINEAR && i == 1 ? new Tensor[] {rows(g), rows(n.inputs[0])} : null;
     }
 
     /** A tensor as a matrix of rows: a vector as one row, higher ranks with their leading dimensions flattened. */

@@ -90,6 +90,18 @@ class AutogradTest {
         loss.backward();
         assertArrayEquals(expected.add(1).toDoubleArray(), w.grad().toDoubleArray(), 1e-12);
         assertArrayEquals(Tensor.ones(DType.FLOAT64, 3, 2).toDoubleArray(), earlier.toDoubleArray());
+        // the same when the shared weight is itself computed (its products are summed when it is reached)
+        Tensor w0 = Tensor.uniform(DType.FLOAT64, gen, -1, 1, 3, 2).requiresGrad(true);
+        Tensor doubled = w0.mul(2);
+        Tensor loss2 = Tensor.scalar(DType.FLOAT64, 0);
+        Tensor expected2 = Tensor.zeros(DType.FLOAT64, 3, 2);
+        for (Tensor x : xs) {
+            Tensor c = Tensor.uniform(DType.FLOAT64, gen, -1, 1, 4, 3);
+            loss2 = loss2.add(x.linear(doubled, null).mul(c).sum());
+            expected2 = expected2.add(c.t().matmul(x).mul(2));
+        }
+        loss2.backward();
+        assertArrayEquals(expected2.toDoubleArray(), w0.grad().toDoubleArray(), 1e-12);
     }
 
     @Test
