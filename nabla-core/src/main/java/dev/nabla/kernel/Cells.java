@@ -37,13 +37,8 @@ public final class Cells {
     static final float E3 = 4.1665795894e-2f;
     static final float E4 = 1.6666665459e-1f;
     static final float E5 = 5.0000001201e-1f;
-    /** Below this |x|, tanh is Cephes' odd polynomial x + x³·P(x²); above, 1 − 2/(e^{2|x|} + 1). */
-    static final float TANH_SMALL = 0.625f;
-    static final float T0 = -5.70498872745e-3f;
-    static final float T1 = 2.06390887954e-2f;
-    static final float T2 = -5.37397155531e-2f;
-    static final float T3 = 1.33314422036e-1f;
-    static final float T4 = -3.33332819422e-1f;
+    /** tanh takes 2x clamped to ±TANH_CLAMP: beyond, tanh rounds to ±1 in float32. */
+    static final float TANH_CLAMP = 18f;
 
     private Cells() {}
 
@@ -64,22 +59,37 @@ public final class Cells {
         return y * Float.intBitsToFloat((k + 127) << 23);
     }
 
+    /**
+     * e^x − 1 in float32 within 1.5 ulp on [−18, 18] (all tanh needs): 2^k·(e^r − 1) + (2^k − 1) with r reduced as
+     * in {@link #exp}, so no precision is lost near 0.
+     */
+    static float expm1(float x) {
+        float t = Math.fma(x, LOG2E, ROUND);
+        float n = t - ROUND;
+        int k = Float.floatToRawIntBits(t) - ROUND_BITS;
+        float r = Math.fma(n, -LN2_HI, x);
+        r = Math.fma(n, -LN2_LO, r);
+        float p = Math.fma(E0, r, E1);
+        p = Math.fma(p, r, E2);
+        p = Math.fma(p, r, E3);
+        p = Math.fma(p, r, E4);
+        p = Math.fma(p, r, E5);
+        float scale = Float.intBitsToFloat((k + 127) << 23);
+        return Math.fma(scale, Math.fma(p, r * r, r), scale - 1f);
+    }
+
     /** 1 / (1 + e^−x) in float32, within 3 ulp where the result is at least 10⁻³⁷. */
     public static float sigmoid(float x) {
         return 1f / (1f + exp(-x));
     }
 
-    /** tanh x in float32, within 2 ulp. */
+    /**
+     * tanh x in float32, within 2.5 ulp: (e^{2x} − 1) / (e^{2x} + 1), with e^{2x} − 1 from {@link #expm1} so that
+     * small x keep their precision, and no branch (tanh(−0) is +0).
+     */
     public static float tanh(float x) {
-        float z = x * x;
-        float p = Math.fma(T0, z, T1);
-        p = Math.fma(p, z, T2);
-        p = Math.fma(p, z, T3);
-        p = Math.fma(p, z, T4);
-        float small = Math.fma(p * z, x, x);
-        float big = 1f - 2f / (exp(2f * Math.abs(x)) + 1f);
-        big = x < 0 ? -big : big;
-        return Math.abs(x) < TANH_SMALL ? small : big;
+        float e = expm1(Math.min(Math.max(2f * x, -TANH_CLAMP), TANH_CLAMP));
+        return e / (e + 2f);
     }
 
     private static double sigmoid(double x) {

@@ -13,12 +13,7 @@ import static dev.nabla.kernel.Cells.LN2_LO;
 import static dev.nabla.kernel.Cells.LOG2E;
 import static dev.nabla.kernel.Cells.ROUND;
 import static dev.nabla.kernel.Cells.ROUND_BITS;
-import static dev.nabla.kernel.Cells.T0;
-import static dev.nabla.kernel.Cells.T1;
-import static dev.nabla.kernel.Cells.T2;
-import static dev.nabla.kernel.Cells.T3;
-import static dev.nabla.kernel.Cells.T4;
-import static dev.nabla.kernel.Cells.TANH_SMALL;
+import static dev.nabla.kernel.Cells.TANH_CLAMP;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -40,26 +35,25 @@ final class VectorCells {
     /** The integer species of S's shape, for the bits of 2^k (named constants keep the conversions intrinsic). */
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
-    private static final FloatVector TWO = FloatVector.broadcast(S, 2f);
 
     private VectorCells() {}
 
     /**
-     * {@code dst[d + i] = σ(src[s + i])} for i &lt; n, tail included, exactly as {@link Cells#sigmoid}; may run in
-     * place. The exp is written out in the loop (as in {@link #tanh}) rather than called: a helper this size is not
-     * reliably inlined, and a vector that crosses a call that is not inlined is boxed.
+     * {@code dst[d + i] = σ(x[xo + i] + h[ho + i])} for i &lt; n, tail included, exactly as {@link Cells#sigmoid} of
+     * the sum; may run in place. The exp is written out in the loop rather than called (see the class comment).
      */
-    static void sigmoid(float[] src, int s, float[] dst, int d, int n) {
+    static void sigmoidOfSum(float[] x, int xo, float[] h, int ho, float[] dst, int d, int n) {
         int bound = S.loopBound(n);
         int i = 0;
         for (; i < bound; i += S.length()) {
-            FloatVector x = FloatVector.fromArray(S, src, s + i).neg().max(EXP_LO).min(EXP_HI);
-            FloatVector t = x.fma(LOG2E, ROUND);
+            FloatVector v = FloatVector.fromArray(S, x, xo + i).add(FloatVector.fromArray(S, h, ho + i));
+            FloatVector y = v.neg().max(EXP_LO).min(EXP_HI);
+            FloatVector t = y.fma(LOG2E, ROUND);
             FloatVector k = t.sub(ROUND);
             IntVector bits = (IntVector) t.reinterpretShape(I, 0);
             FloatVector scale = (FloatVector) bits.sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23)
                     .reinterpretShape(S, 0);
-            FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_HI), x);
+            FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_HI), y);
             r = k.fma(FloatVector.broadcast(S, -LN2_LO), r);
             FloatVector p = r.fma(E0, E1);
             p = p.fma(r, FloatVector.broadcast(S, E2));
@@ -70,68 +64,58 @@ final class VectorCells {
             ONE.div(e.add(1f)).intoArray(dst, d + i);
         }
         for (; i < n; i++) {
-            dst[d + i] = Cells.sigmoid(src[s + i]);
+            dst[d + i] = Cells.sigmoid(x[xo + i] + h[ho + i]);
         }
     }
 
     /**
-     * {@code dst[d + i] = tanh(src[s + i])} for i &lt; n, tail included, exactly as {@link Cells#tanh}; may run in
-     * place.
+     * {@code dst[d + i] = tanh(src[s + i])} for i &lt; n, tail included, exactly as {@link Cells#tanh}: clamp, expm1,
+     * divide, with no mask or blend; may run in place.
      */
     static void tanh(float[] src, int s, float[] dst, int d, int n) {
         int bound = S.loopBound(n);
         int i = 0;
         for (; i < bound; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, src, s + i);
-            FloatVector z = v.mul(v);
-            FloatVector q = z.fma(T0, T1);
-            q = q.fma(z, FloatVector.broadcast(S, T2));
-            q = q.fma(z, FloatVector.broadcast(S, T3));
-            q = q.fma(z, FloatVector.broadcast(S, T4));
-            FloatVector small = q.mul(z).fma(v, v);
-            FloatVector a = v.abs();
-            FloatVector x = a.mul(2f).max(EXP_LO).min(EXP_HI);
-            FloatVector t = x.fma(LOG2E, ROUND);
+            FloatVector y = FloatVector.fromArray(S, src, s + i).mul(2f).max(-TANH_CLAMP).min(TANH_CLAMP);
+            FloatVector t = y.fma(LOG2E, ROUND);
             FloatVector k = t.sub(ROUND);
             IntVector bits = (IntVector) t.reinterpretShape(I, 0);
             FloatVector scale = (FloatVector) bits.sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23)
                     .reinterpretShape(S, 0);
-            FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_HI), x);
+            FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_HI), y);
             r = k.fma(FloatVector.broadcast(S, -LN2_LO), r);
             FloatVector p = r.fma(E0, E1);
             p = p.fma(r, FloatVector.broadcast(S, E2));
             p = p.fma(r, FloatVector.broadcast(S, E3));
             p = p.fma(r, FloatVector.broadcast(S, E4));
             p = p.fma(r, FloatVector.broadcast(S, E5));
-            FloatVector e = p.fma(r.mul(r), r).add(1f).mul(scale);
-            FloatVector big = ONE.sub(TWO.div(e.add(1f)));
-            big = big.blend(big.neg(), v.lt(0f));
-            big.blend(small, a.lt(TANH_SMALL)).intoArray(dst, d + i);
+            FloatVector e = scale.fma(p.fma(r.mul(r), r), scale.sub(1f));
+            e.div(e.add(2f)).intoArray(dst, d + i);
         }
         for (; i < n; i++) {
             dst[d + i] = Cells.tanh(src[s + i]);
         }
     }
 
-    /** {@code out[o + i] = a[ao + i] + b[bo + i]} for i &lt; n, tail included. */
-    private static void add(float[] a, int ao, float[] b, int bo, float[] out, int o, int n) {
-        for (int i = VectorFused.add(a, ao, b, bo, out, o, n); i < n; i++) {
-            out[o + i] = a[ao + i] + b[bo + i];
+    /** {@code dst[d + i] = x[xo + i] + h[ho + i]} for i &lt; n, tail included. */
+    private static void add(float[] x, int xo, float[] h, int ho, float[] dst, int d, int n) {
+        for (int i = VectorFused.add(x, xo, h, ho, dst, d, n); i < n; i++) {
+            dst[d + i] = x[xo + i] + h[ho + i];
         }
     }
 
     /**
-     * One row of the LSTM forward in passes over the row (gate sums, activations in place in {@code act}, the cell,
+     * One row of the LSTM forward in passes over the row (activations of the gate sums into {@code act}, the cell,
      * its tanh, the output), each element through the same operations as {@link Cells#lstmForwardPlain}.
      * {@code act} receives the five saved blocks.
      */
     static void lstmForward(int hidden, float[] x, int xr, float[] h, int hr, float[] c, int cr, float[] out, int or,
             float[] act, int ar) {
         int hh = hidden;
-        add(x, xr, h, hr, act, ar, 4 * hh);
-        sigmoid(act, ar, act, ar, 2 * hh);
+        sigmoidOfSum(x, xr, h, hr, act, ar, 2 * hh);
+        add(x, xr + 2 * hh, h, hr + 2 * hh, act, ar + 2 * hh, hh);
         tanh(act, ar + 2 * hh, act, ar + 2 * hh, hh);
-        sigmoid(act, ar + 3 * hh, act, ar + 3 * hh, hh);
+        sigmoidOfSum(x, xr + 3 * hh, h, hr + 3 * hh, act, ar + 3 * hh, hh);
         int bound = S.loopBound(hidden);
         int j = 0;
         for (; j < bound; j += S.length()) {
@@ -181,8 +165,7 @@ final class VectorCells {
     static void gruForward(int hidden, float[] x, int xr, float[] h, int hr, float[] prev, int pr, float[] out, int or,
             float[] act, int ar) {
         int hh = hidden;
-        add(x, xr, h, hr, act, ar, 2 * hh);
-        sigmoid(act, ar, act, ar, 2 * hh);
+        sigmoidOfSum(x, xr, h, hr, act, ar, 2 * hh);
         int bound = S.loopBound(hidden);
         int j = 0;
         for (; j < bound; j += S.length()) {
