@@ -13,84 +13,12 @@ package dev.nabla.kernel;
  *       c' = f·c + i·g;  h' = o·tanh(c');  out = [h' | c'];  saved = [i | f | g | o | tanh(c')]
  * GRU   r, z = σ(x + h) in blocks 0, 1;  n = tanh(x₂ + r·h₂);  h' = n + z·(h − n);  saved = [r | z | n]
  * </pre>
- * float32 uses {@link #sigmoid(float)} and {@link #tanh(float)}, built from one polynomial {@link #exp(float)}
- * whose Vector API path ({@code VectorCells}) and plain path compute bit-identical results: the same IEEE
- * operations in the same order, fused multiply-adds included. float64 uses {@link Math#exp} and {@link Math#tanh}.
+ * float32 uses {@link FastMath#sigmoid} and {@link FastMath#tanh}, whose Vector API passes ({@code VectorMath}) give
+ * bit-identical results, so the two paths of every kernel here agree bit for bit. float64 uses {@link Math#exp} and
+ * {@link Math#tanh}.
  */
 public final class Cells {
     private static final boolean SIMD = Gemm.simdEnabled();
-
-    /** Inputs beyond these exp bounds saturate (e^88.3 ≈ 2.2·10³⁸, e^−87.3 ≈ 1.2·10⁻³⁸). */
-    static final float EXP_HI = 88.3f;
-    static final float EXP_LO = -87.3f;
-    static final float LOG2E = 1.44269504088896341f;
-    /** 1.5·2²³: adding it rounds a float of magnitude below 2²² to an integer held in the low mantissa bits. */
-    static final float ROUND = 12582912f;
-    static final int ROUND_BITS = 0x4B400000;
-    /** ln 2 split in two (Cody and Waite), so that r = x − n·ln 2 loses no bits. */
-    static final float LN2_HI = 0.693359375f;
-    static final float LN2_LO = -2.12194440e-4f;
-    /** Cephes' expf polynomial for e^r on |r| ≤ ln 2 / 2. */
-    static final float E0 = 1.9875691500e-4f;
-    static final float E1 = 1.3981999507e-3f;
-    static final float E2 = 8.3334519073e-3f;
-    static final float E3 = 4.1665795894e-2f;
-    static final float E4 = 1.6666665459e-1f;
-    static final float E5 = 5.0000001201e-1f;
-    /** tanh takes 2x clamped to ±TANH_CLAMP: beyond, tanh rounds to ±1 in float32. */
-    static final float TANH_CLAMP = 18f;
-
-    private Cells() {}
-
-    /** e^x in float32 within 1.5 ulp on [−87.3, 88.3], saturating outside it; NaN stays NaN. */
-    public static float exp(float x) {
-        x = Math.min(Math.max(x, EXP_LO), EXP_HI);
-        float t = Math.fma(x, LOG2E, ROUND);
-        float n = t - ROUND;
-        int k = Float.floatToRawIntBits(t) - ROUND_BITS;
-        float r = Math.fma(n, -LN2_HI, x);
-        r = Math.fma(n, -LN2_LO, r);
-        float p = Math.fma(E0, r, E1);
-        p = Math.fma(p, r, E2);
-        p = Math.fma(p, r, E3);
-        p = Math.fma(p, r, E4);
-        p = Math.fma(p, r, E5);
-        float y = Math.fma(p, r * r, r) + 1f;
-        return y * Float.intBitsToFloat((k + 127) << 23);
-    }
-
-    /**
-     * e^x − 1 in float32 within 1.5 ulp on [−18, 18] (all tanh needs): 2^k·(e^r − 1) + (2^k − 1) with r reduced as
-     * in {@link #exp}, so no precision is lost near 0.
-     */
-    static float expm1(float x) {
-        float t = Math.fma(x, LOG2E, ROUND);
-        float n = t - ROUND;
-        int k = Float.floatToRawIntBits(t) - ROUND_BITS;
-        float r = Math.fma(n, -LN2_HI, x);
-        r = Math.fma(n, -LN2_LO, r);
-        float p = Math.fma(E0, r, E1);
-        p = Math.fma(p, r, E2);
-        p = Math.fma(p, r, E3);
-        p = Math.fma(p, r, E4);
-        p = Math.fma(p, r, E5);
-        float scale = Float.intBitsToFloat((k + 127) << 23);
-        return Math.fma(scale, Math.fma(p, r * r, r), scale - 1f);
-    }
-
-    /** 1 / (1 + e^−x) in float32, within 3 ulp where the result is at least 10⁻³⁷. */
-    public static float sigmoid(float x) {
-        return 1f / (1f + exp(-x));
-    }
-
-    /**
-     * tanh x in float32, within 2.5 ulp: (e^{2x} − 1) / (e^{2x} + 1), with e^{2x} − 1 from {@link #expm1} so that
-     * small x keep their precision, and no branch (tanh(−0) is +0).
-     */
-    public static float tanh(float x) {
-        float e = expm1(Math.min(Math.max(2f * x, -TANH_CLAMP), TANH_CLAMP));
-        return e / (e + 2f);
-    }
 
     private static double sigmoid(double x) {
         return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
@@ -124,12 +52,12 @@ public final class Cells {
             float[] out, int or, float[] saved, int sr) {
         int hh = hidden;
         for (int j = from; j < hidden; j++) {
-            float i = sigmoid(x[xr + j] + h[hr + j]);
-            float f = sigmoid(x[xr + hh + j] + h[hr + hh + j]);
-            float g = tanh(x[xr + 2 * hh + j] + h[hr + 2 * hh + j]);
-            float o = sigmoid(x[xr + 3 * hh + j] + h[hr + 3 * hh + j]);
+            float i = FastMath.sigmoid(x[xr + j] + h[hr + j]);
+            float f = FastMath.sigmoid(x[xr + hh + j] + h[hr + hh + j]);
+            float g = FastMath.tanh(x[xr + 2 * hh + j] + h[hr + 2 * hh + j]);
+            float o = FastMath.sigmoid(x[xr + 3 * hh + j] + h[hr + 3 * hh + j]);
             float cNext = Math.fma(f, c[cr + j], i * g);
-            float t = tanh(cNext);
+            float t = FastMath.tanh(cNext);
             out[or + j] = o * t;
             out[or + hh + j] = cNext;
             if (saved != null) {
@@ -269,9 +197,9 @@ public final class Cells {
             float[] out, int or, float[] saved, int sr) {
         int hh = hidden;
         for (int j = from; j < hidden; j++) {
-            float rg = sigmoid(x[xr + j] + h[hr + j]);
-            float z = sigmoid(x[xr + hh + j] + h[hr + hh + j]);
-            float n = tanh(Math.fma(rg, h[hr + 2 * hh + j], x[xr + 2 * hh + j]));
+            float rg = FastMath.sigmoid(x[xr + j] + h[hr + j]);
+            float z = FastMath.sigmoid(x[xr + hh + j] + h[hr + hh + j]);
+            float n = FastMath.tanh(Math.fma(rg, h[hr + 2 * hh + j], x[xr + 2 * hh + j]));
             out[or + j] = Math.fma(z, prev[pr + j] - n, n);
             if (saved != null) {
                 saved[sr + j] = rg;

@@ -1,27 +1,11 @@
 package dev.nabla.kernel;
 
-import static dev.nabla.kernel.Cells.E0;
-import static dev.nabla.kernel.Cells.E1;
-import static dev.nabla.kernel.Cells.E2;
-import static dev.nabla.kernel.Cells.E3;
-import static dev.nabla.kernel.Cells.E4;
-import static dev.nabla.kernel.Cells.E5;
-import static dev.nabla.kernel.Cells.EXP_HI;
-import static dev.nabla.kernel.Cells.EXP_LO;
-import static dev.nabla.kernel.Cells.LN2_HI;
-import static dev.nabla.kernel.Cells.LN2_LO;
-import static dev.nabla.kernel.Cells.LOG2E;
-import static dev.nabla.kernel.Cells.ROUND;
-import static dev.nabla.kernel.Cells.ROUND_BITS;
-import static dev.nabla.kernel.Cells.TANH_CLAMP;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API bodies of {@link Cells}. The forward passes do a whole row, tails included; the backward bodies do
+ * The Vector API bodies of {@link Cells}, with the activations from {@link VectorMath}. The forward passes do a whole row, tails included; the backward bodies do
  * a row's columns up to a multiple of the vector length and return where they stopped. Every element goes through
  * the same operations as in the plain loops, in the same order, so the results are bit-identical. Only loaded when
  * the module is present.
@@ -32,70 +16,9 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class VectorCells {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
-    /** The integer species of S's shape, for the bits of 2^k (named constants keep the conversions intrinsic). */
-    private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
     private static final FloatVector ONE = FloatVector.broadcast(S, 1f);
 
     private VectorCells() {}
-
-    /**
-     * {@code dst[d + i] = σ(x[xo + i] + h[ho + i])} for i &lt; n, tail included, exactly as {@link Cells#sigmoid} of
-     * the sum; may run in place. The exp is written out in the loop rather than called (see the class comment).
-     */
-    static void sigmoidOfSum(float[] x, int xo, float[] h, int ho, float[] dst, int d, int n) {
-        int bound = S.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += S.length()) {
-            FloatVector v = FloatVector.fromArray(S, x, xo + i).add(FloatVector.fromArray(S, h, ho + i));
-            FloatVector y = v.neg().max(EXP_LO).min(EXP_HI);
-            FloatVector t = y.fma(LOG2E, ROUND);
-            FloatVector k = t.sub(ROUND);
-            IntVector bits = (IntVector) t.reinterpretShape(I, 0);
-            FloatVector scale = (FloatVector) bits.sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23)
-                    .reinterpretShape(S, 0);
-            FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_HI), y);
-            r = k.fma(FloatVector.broadcast(S, -LN2_LO), r);
-            FloatVector p = r.fma(E0, E1);
-            p = p.fma(r, FloatVector.broadcast(S, E2));
-            p = p.fma(r, FloatVector.broadcast(S, E3));
-            p = p.fma(r, FloatVector.broadcast(S, E4));
-            p = p.fma(r, FloatVector.broadcast(S, E5));
-            FloatVector e = p.fma(r.mul(r), r).add(1f).mul(scale);
-            ONE.div(e.add(1f)).intoArray(dst, d + i);
-        }
-        for (; i < n; i++) {
-            dst[d + i] = Cells.sigmoid(x[xo + i] + h[ho + i]);
-        }
-    }
-
-    /**
-     * {@code dst[d + i] = tanh(src[s + i])} for i &lt; n, tail included, exactly as {@link Cells#tanh}: clamp, expm1,
-     * divide, with no mask or blend; may run in place.
-     */
-    static void tanh(float[] src, int s, float[] dst, int d, int n) {
-        int bound = S.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += S.length()) {
-            FloatVector y = FloatVector.fromArray(S, src, s + i).mul(2f).max(-TANH_CLAMP).min(TANH_CLAMP);
-            FloatVector t = y.fma(LOG2E, ROUND);
-            FloatVector k = t.sub(ROUND);
-            IntVector bits = (IntVector) t.reinterpretShape(I, 0);
-            FloatVector scale = (FloatVector) bits.sub(ROUND_BITS - 127).lanewise(VectorOperators.LSHL, 23)
-                    .reinterpretShape(S, 0);
-            FloatVector r = k.fma(FloatVector.broadcast(S, -LN2_HI), y);
-            r = k.fma(FloatVector.broadcast(S, -LN2_LO), r);
-            FloatVector p = r.fma(E0, E1);
-            p = p.fma(r, FloatVector.broadcast(S, E2));
-            p = p.fma(r, FloatVector.broadcast(S, E3));
-            p = p.fma(r, FloatVector.broadcast(S, E4));
-            p = p.fma(r, FloatVector.broadcast(S, E5));
-            FloatVector e = scale.fma(p.fma(r.mul(r), r), scale.sub(1f));
-            e.div(e.add(2f)).intoArray(dst, d + i);
-        }
-        for (; i < n; i++) {
-            dst[d + i] = Cells.tanh(src[s + i]);
-        }
-    }
 
     /** {@code dst[d + i] = x[xo + i] + h[ho + i]} for i &lt; n, tail included. */
     private static void add(float[] x, int xo, float[] h, int ho, float[] dst, int d, int n) {
@@ -112,10 +35,10 @@ final class VectorCells {
     static void lstmForward(int hidden, float[] x, int xr, float[] h, int hr, float[] c, int cr, float[] out, int or,
             float[] act, int ar) {
         int hh = hidden;
-        sigmoidOfSum(x, xr, h, hr, act, ar, 2 * hh);
+        VectorMath.sigmoidOfSum(x, xr, h, hr, act, ar, 2 * hh);
         add(x, xr + 2 * hh, h, hr + 2 * hh, act, ar + 2 * hh, hh);
-        tanh(act, ar + 2 * hh, act, ar + 2 * hh, hh);
-        sigmoidOfSum(x, xr + 3 * hh, h, hr + 3 * hh, act, ar + 3 * hh, hh);
+        VectorMath.tanh(act, ar + 2 * hh, act, ar + 2 * hh, hh);
+        VectorMath.sigmoidOfSum(x, xr + 3 * hh, h, hr + 3 * hh, act, ar + 3 * hh, hh);
         int bound = S.loopBound(hidden);
         int j = 0;
         for (; j < bound; j += S.length()) {
@@ -127,7 +50,7 @@ final class VectorCells {
         for (; j < hidden; j++) {
             out[or + hh + j] = Math.fma(act[ar + hh + j], c[cr + j], act[ar + j] * act[ar + 2 * hh + j]);
         }
-        tanh(out, or + hh, act, ar + 4 * hh, hh);
+        VectorMath.tanh(out, or + hh, act, ar + 4 * hh, hh);
         j = 0;
         for (; j < bound; j += S.length()) {
             FloatVector o = FloatVector.fromArray(S, act, ar + 3 * hh + j);
@@ -165,7 +88,7 @@ final class VectorCells {
     static void gruForward(int hidden, float[] x, int xr, float[] h, int hr, float[] prev, int pr, float[] out, int or,
             float[] act, int ar) {
         int hh = hidden;
-        sigmoidOfSum(x, xr, h, hr, act, ar, 2 * hh);
+        VectorMath.sigmoidOfSum(x, xr, h, hr, act, ar, 2 * hh);
         int bound = S.loopBound(hidden);
         int j = 0;
         for (; j < bound; j += S.length()) {
@@ -176,7 +99,7 @@ final class VectorCells {
         for (; j < hidden; j++) {
             act[ar + 2 * hh + j] = Math.fma(act[ar + j], h[hr + 2 * hh + j], x[xr + 2 * hh + j]);
         }
-        tanh(act, ar + 2 * hh, act, ar + 2 * hh, hh);
+        VectorMath.tanh(act, ar + 2 * hh, act, ar + 2 * hh, hh);
         j = 0;
         for (; j < bound; j += S.length()) {
             FloatVector n = FloatVector.fromArray(S, act, ar + 2 * hh + j);
