@@ -70,7 +70,8 @@ final class Derivatives {
                 yield new Tensor[] {needs[0] ? g2.matmul(b).reshape(a.shape) : null,
                     needs[1] ? g2.mT().matmul(x2) : null, in.length > 2 && needs[2] ? g2.sum(0, false) : null};
             }
-            case LOG_SOFTMAX -> one(g.sub(out.exp().mul(g.sum(n.ints[0], true))));
+            case LOG_SOFTMAX -> one(GradMode.isEnabled() ? g.sub(out.exp().mul(g.sum(n.ints[0], true)))
+                    : Elementwise.logSoftmaxBackward(g, out, n.ints[0]));
             // fused cells: a kernel reading the saved gates, or with createGraph the same rule in tensor ops
             case LSTM_CELL -> GradMode.isEnabled() ? lstmCell(a, b, in[2], g)
                     : RecurrentCells.lstmBackward(n, g, needs);

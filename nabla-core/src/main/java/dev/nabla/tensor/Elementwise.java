@@ -70,6 +70,21 @@ final class Elementwise {
         return g.mul(x.gt(0));
     }
 
+    /**
+     * log softmax's gradient without recording, g − e^y·Σg along {@code dim}: rows of contiguous float32 in one fused
+     * pass each, else with tensor ops.
+     */
+    static Tensor logSoftmaxBackward(Tensor g, Tensor y, int dim) {
+        if (g.f != null && dim == g.shape.length - 1 && g.isContiguous() && y.isContiguous()
+                && java.util.Arrays.equals(g.shape, y.shape)) {
+            float[] dx = new float[g.numel()];
+            int cols = g.shape[dim];
+            Fused.logSoftmaxBackwardRows(g.f, g.offset, y.f, y.offset, cols == 0 ? 0 : dx.length / cols, cols, dx);
+            return new Tensor(dx, g.shape.clone());
+        }
+        return g.sub(y.exp().mul(g.sum(dim, true)));
+    }
+
     private static double apply(Prim op, double x) {
         switch (op) {
             case NEG:

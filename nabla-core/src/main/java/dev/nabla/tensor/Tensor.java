@@ -1521,8 +1521,15 @@ public final class Tensor {
     public Tensor logSoftmax(int dim) {
         int k = Shapes.dim("logSoftmax", dim, shape.length);
         Tensor out;
-        try (var scope = GradMode.noGrad()) {
-            out = sub(logsumexp(k, true));
+        if (f != null && k == shape.length - 1 && isContiguous()) {
+            // rows of float32: one fused pass per row (max, exp, sum, log, subtract)
+            out = empty(dtype, shape.clone());
+            int cols = shape[k];
+            Fused.logSoftmaxRows(f, offset, cols == 0 ? 0 : numel() / cols, cols, out.f);
+        } else {
+            try (var scope = GradMode.noGrad()) {
+                out = sub(logsumexp(k, true));
+            }
         }
         return record(out, Prim.LOG_SOFTMAX, new Tensor[] {this}, new int[] {k}, 0, null);
     }
