@@ -164,27 +164,37 @@ final class Autograd {
         }
 
         /**
-         * Adds input {@code i}'s gradient straight into the buffer it would be summed into, when this pass owns that
-         * buffer and the rule allows: a product is deferred to {@link #flush}, a NARROW's slice added now. A NARROW
-         * always gets such a buffer (zeros plus whatever was pending), so its gradient is never padded.
+         * Adds input {@code i}'s gradient straight into the buffer it would be summed into, when the rule allows: a
+         * product (a LINEAR weight's) is deferred to {@link #flush}, a NARROW's slice added now. The input gets a
+         * buffer this pass owns if it has none yet (zeros plus whatever was pending), so a weight's first use is
+         * batched with the others and a slice's gradient is never padded.
          */
         private boolean accumulateDirectly(Node n, int i, Tensor g) {
             Tensor in = n.inputs[i];
-            Tensor pending = in.node == null ? (captured == null ? in.grad : null) : grads.get(in);
-            Tensor buffer = pending != null && owned.contains(pending) ? pending : null;
-            if (buffer == null && n.op == Prim.NARROW && in.node != null) {
+            boolean leaf = in.node == null;
+            if (leaf && captured != null) {
+                return false;
+            }
+            Tensor[] factors = Derivatives.productFactors(n, g, i);
+            if (factors == null && n.op != Prim.NARROW) {
+                return false;
+            }
+            Tensor pending = leaf ? in.grad : grads.get(in);
+            Tensor buffer = pending;
+            if (pending == null || !owned.contains(pending)) {
+                // a buffer of its own: zeros plus whatever was pending (which stays as it is, for its holders)
                 buffer = Tensor.empty(in.dtype, in.shape.clone());
                 if (pending != null) {
                     Elementwise.assign(buffer, pending);
                 }
-                grads.put(in, buffer);
                 owned.add(buffer);
+                if (leaf) {
+                    in.grad = buffer;
+                } else {
+                    grads.put(in, buffer);
+                }
             }
-            if (buffer == null) {
-                return false;
-            }
-            Tensor[] factors = Derivatives.productFactors(n, g, i);
-            if (factors != null && buffer.ownsArray()) {
+            if (factors != null) {
                 deferred.computeIfAbsent(buffer, b -> new ArrayList<>()).add(factors);
                 return true;
             }
