@@ -5,21 +5,25 @@
 #   THREADS=2 bench/compare.sh        # 2 threads for both (Nabla's Parallel, torch/OpenMP/OpenBLAS)
 #   REPS=5 EPOCHS=10 WORKLOADS="train32" bench/compare.sh
 #   WORKLOADS=cnn bench/compare.sh    # the CNN of issue 5 (batch 64, Adam): about a minute per epoch
+#   WORKLOADS=lstm bench/compare.sh   # the character LSTM language model of issue 7 (tokens/s)
 #
 # Installs what is missing (Debian packages python3-torch, libopenblas0-pthread,
 # dataset-fashion-mnist; needs root), builds nabla-bench's shaded jar with ./mvnw, then for each
-# workload (gemm, infer, train256, train32; cnn on request) runs Nabla (dev.nabla.bench.Workloads) and PyTorch
+# workload (gemm, infer, train256, train32; cnn and lstm on request) runs Nabla (dev.nabla.bench.Workloads) and PyTorch
 # (bench/torch_workloads.py) alternately, REPS times each, the order flipped every repetition, and
 # prints a table of medians, the Nabla/PyTorch ratios and GFLOP/s as a percentage of the FMA peak
-# measured in the same run. PyTorch runs at its best setting here: OpenBLAS with
+# measured in the same run, and the 1-minute load average before and after each run (the machine is shared).
+# PyTorch runs at its best setting here: OpenBLAS with
 # OPENBLAS_CORETYPE=SkylakeX (on AVX-512 processors), OMP_WAIT_POLICY=PASSIVE, flush_denormal on.
 # Raw results go to bench/results/<timestamp>.jsonl (one line per run, written as it goes), the
 # summary to <timestamp>.json and <timestamp>.txt, the runs' progress output to <timestamp>.log.
 #
 # Settings (environment): THREADS (1), REPS (3), EPOCHS (5), WARMUP_STEPS (1000; steps of a
 # throw-away model before the timed epochs, so the JIT has compiled the hot code),
-# WORKLOADS ("gemm infer train256 train32"; add cnn for the CNN of issue 5), CNN_EPOCHS (2; timed
-# epochs of the cnn workload), CNN_WARMUP_STEPS (200; its warm-up steps), MAX_BATCHES (all; a small number makes a smoke test),
+# WORKLOADS ("gemm infer train256 train32"; add cnn for the CNN of issue 5, lstm for the LSTM of issue 7),
+# CNN_EPOCHS (2; timed epochs of the cnn workload), CNN_WARMUP_STEPS (200; its warm-up steps),
+# LSTM_STEPS (200; timed steps of the lstm workload, 2,048 tokens each), LSTM_WARMUP_STEPS (50),
+# MAX_BATCHES (all; a small number makes a smoke test),
 # JAVA (java), JAVA_OPTS (-Xmx2g -XX:+UseParallelGC, as ./nabla), PYTHON (/usr/bin/python3, Debian's, which has torch),
 # SKIP_BUILD=1 (use the jar as built), SKIP_INSTALL=1 (do not call apt-get).
 set -euo pipefail
@@ -32,6 +36,8 @@ WORKLOADS=${WORKLOADS:-"gemm infer train256 train32"}
 MAX_BATCHES=${MAX_BATCHES:-}
 CNN_EPOCHS=${CNN_EPOCHS:-2}
 CNN_WARMUP_STEPS=${CNN_WARMUP_STEPS:-200}
+LSTM_STEPS=${LSTM_STEPS:-200}
+LSTM_WARMUP_STEPS=${LSTM_WARMUP_STEPS:-50}
 JAVA=${JAVA:-java}
 JAVA_OPTS=${JAVA_OPTS:--Xmx2g -XX:+UseParallelGC}
 PYTHON=${PYTHON:-/usr/bin/python3}
@@ -67,6 +73,7 @@ fi
 
 common=(--threads "$THREADS" --epochs "$EPOCHS" --warmup-steps "$WARMUP_STEPS")
 cnn_common=(--threads "$THREADS" --epochs "$CNN_EPOCHS" --warmup-steps "$CNN_WARMUP_STEPS")
+lstm_common=(--threads "$THREADS" --steps "$LSTM_STEPS" --warmup-steps "$LSTM_WARMUP_STEPS")
 [ -z "$MAX_BATCHES" ] || common+=(--max-batches "$MAX_BATCHES")
 [ -z "$MAX_BATCHES" ] || cnn_common+=(--max-batches "$MAX_BATCHES")
 nabla_cmd=("$JAVA" --add-modules=jdk.incubator.vector $JAVA_OPTS -cp "$jar" dev.nabla.bench.Workloads)
@@ -80,19 +87,22 @@ log="$results/$stamp.log"
 : >"$raw"
 {
   echo "# bench/compare.sh THREADS=$THREADS REPS=$REPS EPOCHS=$EPOCHS WARMUP_STEPS=$WARMUP_STEPS"
-  echo "# WORKLOADS=\"$WORKLOADS\" MAX_BATCHES=$MAX_BATCHES CNN_EPOCHS=$CNN_EPOCHS CNN_WARMUP_STEPS=$CNN_WARMUP_STEPS JAVA_OPTS=\"$JAVA_OPTS\""
+  echo "# WORKLOADS=\"$WORKLOADS\" MAX_BATCHES=$MAX_BATCHES CNN_EPOCHS=$CNN_EPOCHS CNN_WARMUP_STEPS=$CNN_WARMUP_STEPS LSTM_STEPS=$LSTM_STEPS LSTM_WARMUP_STEPS=$LSTM_WARMUP_STEPS JAVA_OPTS=\"$JAVA_OPTS\""
+  echo "# load before: $(uptime | sed 's/.*load average/load average/')"
   echo "# commit $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$root" \
     && git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
   echo "# $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) CPUs"
 } | tee "$log" >&2
 
 run() { # impl workload rep
-  local impl=$1 workload=$2 rep=$3 out start end
+  local impl=$1 workload=$2 rep=$3 out start end load
   local -a cmd args=("${common[@]}")
   if [ "$impl" = nabla ]; then cmd=("${nabla_cmd[@]}"); else cmd=("${torch_cmd[@]}"); fi
   [ "$workload" != cnn ] || args=("${cnn_common[@]}")
-  say "rep $rep/$REPS: $impl $workload"
-  echo "## rep $rep $impl $workload: ${cmd[*]} $workload ${args[*]}" >>"$log"
+  [ "$workload" != lstm ] || args=("${lstm_common[@]}")
+  say "rep $rep/$REPS: $impl $workload ($(uptime | sed 's/.*load average/load average/'))"
+  echo "## rep $rep $impl $workload: ${cmd[*]} $workload ${args[*]}; $(uptime)" >>"$log"
+  load=$(cut -d' ' -f1 /proc/loadavg)
   start=$(date +%s.%N)
   if ! out=$("${cmd[@]}" "$workload" "${args[@]}" 2>>"$log"); then
     say "$impl $workload failed; see $log"
@@ -101,7 +111,8 @@ run() { # impl workload rep
   fi
   end=$(date +%s.%N)
   out=$(printf '%s\n' "$out" | grep '^{' | tail -1)
-  printf '{"rep": %d, "wall_s": %.3f, "result": %s}\n' "$rep" "$(awk "BEGIN { print $end - $start }")" "$out" >>"$raw"
+  printf '{"rep": %d, "wall_s": %.3f, "load1_before": %s, "load1_after": %s, "result": %s}\n' "$rep" \
+    "$(awk "BEGIN { print $end - $start }")" "$load" "$(cut -d' ' -f1 /proc/loadavg)" "$out" >>"$raw"
 }
 
 for workload in $WORKLOADS; do

@@ -13,6 +13,7 @@ repetitions) for the run's thread count. Uses the standard library only.
 
 import argparse
 import json
+import os
 import statistics
 import sys
 
@@ -23,6 +24,7 @@ TARGETS = {
     "train256 s/epoch": ("ratio<=", 2 / 3),
     "infer images/s": ("ratio>=", 1.5),
     "cnn s/epoch": ("ratio<=", 1 / 2),  # issue 5
+    "lstm tokens/s": ("ratio>=", 1.0),  # issue 7
 }
 SQUARE = ("512x512x512", "1024x1024x1024")
 
@@ -107,6 +109,15 @@ def summarize(runs):
                      verdict("peak>=", 0.4, of_peak(gf[0])) if batch == 256 and threads == 2 else ""))
         acc = paired(n, t, lambda r: r.get("test_accuracy"))
         rows.append((w + " test accuracy after", *acc, None, None, ""))
+    n, t = by_rep(runs, "nabla", "lstm"), by_rep(runs, "torch", "lstm")
+    if n or t:
+        tps = paired(n, t, lambda r: r["tokens_per_s"])
+        rows.append(("lstm tokens/s (batch 32 x 64, hidden 256)", *tps, None, None,
+                     verdict(*TARGETS["lstm tokens/s"], tps[2])))
+        rows.append(("lstm median step, ms", *paired(n, t, lambda r: r["median_step_ms"]), None, None, ""))
+        rows.append(("lstm tokens per CPU second (process)", *paired(n, t, lambda r: r.get("tokens_per_cpu_s")),
+                     None, None, ""))
+        rows.append(("lstm mean training loss", *paired(n, t, lambda r: r["mean_loss"]), None, None, ""))
     n, t = by_rep(runs, "nabla", "infer"), by_rep(runs, "torch", "infer")
     if n or t:
         ips = paired(n, t, lambda r: r["images_per_s"])
@@ -164,7 +175,7 @@ def nabla_settings(runs):
 
 def render(rows, info, runs):
     reps = len({r["rep"] for r in runs})
-    head = ("metric", "Nabla", "PyTorch", "Nabla/PyTorch", "Nabla %peak", "PyTorch %peak", "issue-4 target")
+    head = ("metric", "Nabla", "PyTorch", "Nabla/PyTorch", "Nabla %peak", "PyTorch %peak", "target")
     table = [head] + [(m, fmt(n), fmt(t), fmt(r), pct(np_), pct(tp), tg)
                       for m, n, t, r, np_, tp, tg in rows]
     widths = [max(len(row[i]) for row in table) for i in range(len(head))]
@@ -188,13 +199,18 @@ def render(rows, info, runs):
     if short:
         out.append("NOTE: training epochs were cut short (MAX_BATCHES) to %s samples: a smoke test, not a result."
                    % ", ".join(map(str, short)))
+    loads = [r["load1_before"] for r in runs if r.get("load1_before") is not None]
+    if loads:
+        out.append("Load average (1 min) before the runs: median %.2f, range %.2f-%.2f on %s CPUs."
+                   % (statistics.median(loads), min(loads), max(loads), os.cpu_count()))
     out.append("")
     out.extend(lines)
     out.append("")
     out.append("Nabla/PyTorch is the median of the per-repetition ratios (times: lower is better for Nabla; "
                "rates and GFLOP/s: higher is better).")
-    out.append("Training GFLOP/s count the epoch's GEMM work: forward, weight gradients, and input gradients "
-               "of layers 2 and 3 (≈60.4 GFLOP per 60,000-image epoch).")
+    if any(m.startswith(("train", "cnn")) for m, *_ in rows):
+        out.append("Training GFLOP/s count the epoch's GEMM work: forward, weight gradients, and input gradients "
+                   "of layers 2 and 3 (≈60.4 GFLOP per 60,000-image epoch).")
     ns = nabla_settings(runs)
     if ns:
         out.append("Nabla: %s, Vector API GEMM %s, %s thread(s)."

@@ -2,8 +2,8 @@
 """The PyTorch side of the side-by-side speed benchmark (issue 4): the workloads of
 dev.nabla.bench.Workloads, run the same way, one JSON line on stdout per run.
 
-    /usr/bin/python3 bench/torch_workloads.py train32|train256|cnn|infer|gemm [--threads N] [--epochs E]
-        [--warmup-steps W] [--seed S] [--passes P] [--singles S] [--gemm-runs R] [--max-batches K]
+    /usr/bin/python3 bench/torch_workloads.py train32|train256|cnn|lstm|infer|gemm [--threads N] [--epochs E]
+        [--warmup-steps W] [--seed S] [--passes P] [--singles S] [--gemm-runs R] [--max-batches K] [--steps S]
 
 Uses Debian's PyTorch 1.13 (python3-torch) at its best setting on this machine, unless the
 environment already says otherwise: OpenBLAS (libopenblas0-pthread) with
@@ -22,7 +22,7 @@ import statistics
 import sys
 import time
 
-WORKLOADS = ("train32", "train256", "cnn", "infer", "gemm")
+WORKLOADS = ("train32", "train256", "cnn", "lstm", "infer", "gemm")
 LAYERS = (784, 256, 128, 10)
 GEMM_SHAPES = ((512, 512, 512), (1024, 1024, 1024), (32, 784, 256), (32, 256, 128),
                (256, 784, 256), (784, 32, 256))
@@ -43,8 +43,9 @@ def parse_args():
     p.add_argument("--singles", type=int, default=2000)
     p.add_argument("--gemm-runs", type=int, default=7)
     p.add_argument("--max-batches", type=int, default=sys.maxsize)
+    p.add_argument("--steps", type=int, default=100)
     a = p.parse_args()
-    for name in ("threads", "epochs", "passes", "singles", "gemm_runs", "max_batches"):
+    for name in ("threads", "epochs", "passes", "singles", "gemm_runs", "max_batches", "steps"):
         if getattr(a, name) < 1:
             p.error("--%s must be at least 1" % name.replace("_", "-"))
     return a
@@ -240,6 +241,81 @@ def train(a, batch, out, conv=False):
                test_accuracy=accuracy)
 
 
+# The lstm workload (issue 7), as dev.nabla.bench.Workloads: vocabulary, embedding, hidden, batch, chunk.
+LM_VOCAB, LM_DIM, LM_HIDDEN, LM_BATCH, LM_CHUNK = 100, 64, 256, 32, 64
+
+
+def token_stream(length, vocab, seed):
+    """The synthetic text: x <- (1103515245 x + 12345) mod 2^31, token = (x >> 16) mod vocab (as Workloads)."""
+    t = np.empty(length, np.int64)
+    x = seed & 0x7FFFFFFF
+    for i in range(length):
+        x = (1103515245 * x + 12345) & 0x7FFFFFFF
+        t[i] = (x >> 16) % vocab
+    return torch.from_numpy(t)
+
+
+class CharLm(nn.Module):
+    """Embedding -> nn.LSTM (batch first) -> Linear, state carried between chunks."""
+
+    def __init__(self, seed):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.embedding = nn.Embedding(LM_VOCAB, LM_DIM)
+        self.lstm = nn.LSTM(LM_DIM, LM_HIDDEN, 1, batch_first=True)
+        self.head = nn.Linear(LM_HIDDEN, LM_VOCAB)
+        self.opt = torch.optim.Adam(self.parameters(), lr=1e-3)
+        self.loss_fn = nn.CrossEntropyLoss()
+        self.state = None
+
+    def step(self, x, y):
+        out, (h, c) = self.lstm(self.embedding(x), self.state)
+        loss = self.loss_fn(self.head(out.reshape(-1, LM_HIDDEN)), y.reshape(-1))
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt.step()
+        self.state = (h.detach(), c.detach())
+        return loss.item()
+
+
+def lm_chunk(text, i, shift):
+    """Chunk i of the LM_BATCH streams, shifted by `shift`: [batch, chunk] ids."""
+    stream = text.shape[0] // LM_BATCH
+    chunks = (stream - 1) // LM_CHUNK
+    position = (i % chunks) * LM_CHUNK
+    rows = text[:LM_BATCH * stream].reshape(LM_BATCH, stream)
+    return rows[:, position + shift:position + shift + LM_CHUNK].contiguous()
+
+
+def lstm(a, out):
+    text = token_stream(1 << 20, LM_VOCAB, a.seed)
+    warm = CharLm(a.seed + 1)
+    start = time.perf_counter()
+    for i in range(a.warmup_steps):
+        warm.step(lm_chunk(text, i, 0), lm_chunk(text, i, 1))
+    warm_seconds = time.perf_counter() - start
+    lm = CharLm(a.seed)
+    step_ms = []
+    loss_sum = 0.0
+    cpu_start = time.process_time()
+    start = time.perf_counter()
+    for i in range(a.steps):
+        s = time.perf_counter()
+        loss_sum += lm.step(lm_chunk(text, i, 0), lm_chunk(text, i, 1))
+        step_ms.append((time.perf_counter() - s) * 1e3)
+    seconds = time.perf_counter() - start
+    cpu_seconds = time.process_time() - cpu_start
+    tokens = a.steps * LM_BATCH * LM_CHUNK
+    print("torch lstm: %d steps in %.3f s, %.0f tokens/s, median step %.2f ms, mean loss %.4f"
+          % (a.steps, seconds, tokens / seconds, statistics.median(step_ms), loss_sum / a.steps), file=sys.stderr)
+    out.update(batch=LM_BATCH, chunk=LM_CHUNK, vocab=LM_VOCAB, embedding=LM_DIM, hidden=LM_HIDDEN,
+               warmup_steps=a.warmup_steps, warmup_s=warm_seconds, steps=a.steps, seconds=seconds,
+               tokens_per_s=tokens / seconds, cpu_s=cpu_seconds, tokens_per_cpu_s=tokens / cpu_seconds,
+               median_step_ms=statistics.median(step_ms),
+               mean_loss=loss_sum / a.steps, mkldnn_enabled=torch.backends.mkldnn.enabled,
+               mkldnn_available=torch.backends.mkldnn.is_available())
+
+
 def infer(a, out):
     x, _ = tensors(data_dir(), "t10k")
     n = x.shape[0]
@@ -317,7 +393,7 @@ def main():
     out = {"impl": "torch", "workload": ARGS.workload, "threads": ARGS.threads}
     out["settings"] = settings()
     {"train32": lambda: train(ARGS, 32, out), "train256": lambda: train(ARGS, 256, out),
-     "cnn": lambda: train(ARGS, 64, out, conv=True),
+     "cnn": lambda: train(ARGS, 64, out, conv=True), "lstm": lambda: lstm(ARGS, out),
      "infer": lambda: infer(ARGS, out), "gemm": lambda: gemm(ARGS, out)}[ARGS.workload]()
     print(json.dumps(out))
 

@@ -154,6 +154,49 @@ case("avgPool2d", lambda x: F.avg_pool2d(x, 2), rnd(2, 2, 5, 5))
 case("avgPool2d/overlap", lambda x: F.avg_pool2d(x, 3, 2, 1), rnd(1, 2, 5, 6))
 torch.set_rng_state(_state)
 
+# fused recurrent cells; their own seed too. A single cell against its formula in torch ops (the hidden gates are an
+# input of their own there); several time steps with real weights against torch.lstm_cell / torch.gru_cell.
+_state = torch.get_rng_state()
+torch.manual_seed(7)
+
+
+def lstm_cell(x, h, c):
+    i, f, g, o = (x + h).chunk(4, 1)
+    c2 = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
+    return torch.cat([torch.sigmoid(o) * torch.tanh(c2), c2], 1)
+
+
+def gru_cell(x, h, p):
+    xr, xz, xn = x.chunk(3, 1)
+    hr, hz, hn = h.chunk(3, 1)
+    r = torch.sigmoid(xr + hr)
+    z = torch.sigmoid(xz + hz)
+    n = torch.tanh(xn + r * hn)
+    return (1 - z) * n + z * p
+
+
+def lstm_steps(x, wih, whh, bih, bhh, h, c):
+    out = []
+    for t in range(x.shape[0]):
+        h, c = torch.lstm_cell(x[t], (h, c), wih, whh, bih, bhh)
+        out.append(torch.cat([h, c], 1))
+    return torch.stack(out)
+
+
+def gru_steps(x, wih, whh, bih, bhh, h):
+    out = []
+    for t in range(x.shape[0]):
+        h = torch.gru_cell(x[t], h, wih, whh, bih, bhh)
+        out.append(h)
+    return torch.stack(out)
+
+
+case("lstmCell", lstm_cell, rnd(3, 12), rnd(3, 12), rnd(3, 3))
+case("gruCell", gru_cell, rnd(3, 9), rnd(3, 9), rnd(3, 3))
+case("lstmCell/steps", lstm_steps, rnd(4, 2, 3), rnd(8, 3), rnd(8, 2), rnd(8), rnd(8), rnd(2, 2), rnd(2, 2))
+case("gruCell/steps", gru_steps, rnd(4, 2, 3), rnd(6, 3), rnd(6, 2), rnd(6), rnd(6), rnd(2, 2))
+torch.set_rng_state(_state)
+
 
 
 def fmt(t):

@@ -10,11 +10,17 @@ import dev.nabla.kernel.Parallel;
 import dev.nabla.nn.Activation;
 import dev.nabla.nn.Conv2d;
 import dev.nabla.nn.Dropout;
+import dev.nabla.nn.Embedding;
 import dev.nabla.nn.Flatten;
+import dev.nabla.nn.LSTM;
 import dev.nabla.nn.Linear;
 import dev.nabla.nn.MaxPool2d;
+import dev.nabla.nn.Module;
+import dev.nabla.nn.Recurrent;
+import dev.nabla.nn.loss.Loss;
 import dev.nabla.nn.loss.Losses;
 import dev.nabla.optim.Adam;
+import dev.nabla.optim.Optimizer;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import dev.nabla.train.Model;
@@ -31,8 +37,9 @@ import java.util.Random;
  *
  * <pre>
  * java --add-modules=jdk.incubator.vector -cp nabla-bench/target/benchmarks.jar \
- *     dev.nabla.bench.Workloads train32|train256|cnn|infer|gemm [--threads N] [--epochs E]
+ *     dev.nabla.bench.Workloads train32|train256|cnn|lstm|infer|gemm [--threads N] [--epochs E]
  *     [--warmup-steps W] [--seed S] [--passes P] [--singles S] [--gemm-runs R] [--max-batches K]
+ *     [--steps S]
  * </pre>
  *
  * <ul>
@@ -44,6 +51,12 @@ import java.util.Random;
  *   <li>{@code cnn}: the CNN of issue 5 (Conv 32 3×3 same, ReLU, max-pool 2, Conv 64 3×3 same,
  *       ReLU, max-pool 2, Dense 128 ReLU, Dropout 0.5, Dense 10) on the same images as
  *       {@code [n, 1, 28, 28]}, batch 64, Adam 1e-3, timed the same way.
+ *   <li>{@code lstm}: a character language model (issue 7): Embedding(100, 64) → LSTM(64, 256) →
+ *       Linear(256, 100), softmax cross-entropy, Adam 1e-3, batch 32 streams of 64-token chunks
+ *       with the state carried and detached between chunks (truncated backpropagation through
+ *       time), on a synthetic token stream that {@link #tokenStream} and the Python side compute
+ *       alike; {@code W} warm-up steps on a throw-away model, then {@code S} timed steps
+ *       (tokens/s = S·32·64 / their time).
  *   <li>{@code infer}: the 10,000 test images in batches of 1,000 (images/s, median of passes),
  *       and the median latency of one image.
  *   <li>{@code gemm}: {@link Gemm#sgemm} on 512³, 1024³ and the MLP's shapes in the NN, TN and NT
@@ -90,11 +103,12 @@ public final class Workloads {
       case "train32" -> train(o, 32, false, out);
       case "train256" -> train(o, 256, false, out);
       case "cnn" -> train(o, 64, true, out);
+      case "lstm" -> lstm(o, out);
       case "infer" -> infer(o, out);
       case "gemm" -> gemm(o, out);
       default -> {
         System.err.println("Workloads: unknown workload '" + o.workload
-            + "', expected train32, train256, cnn, infer or gemm");
+            + "', expected train32, train256, cnn, lstm, infer or gemm");
         System.exit(2);
       }
     }
@@ -189,6 +203,125 @@ public final class Workloads {
         .put("last_epoch_gflops", flops / seconds[o.epochs - 1] / 1e9)
         .put("final_train_loss", lastLoss)
         .put("test_accuracy", accuracy(model, test[0], test[1]));
+  }
+
+  /** Sizes of the {@code lstm} workload: vocabulary, embedding, hidden, batch (streams), chunk length. */
+  static final int LM_VOCAB = 100;
+  static final int LM_DIM = 64;
+  static final int LM_HIDDEN = 256;
+  static final int LM_BATCH = 32;
+  static final int LM_CHUNK = 64;
+
+  /**
+   * The synthetic text of the {@code lstm} workload: {@code length} token ids in [0, vocab) from the
+   * 31-bit linear congruential generator x ← (1103515245·x + 12345) mod 2³¹, token = (x ≫ 16) mod
+   * vocab, started at {@code seed} ({@code bench/torch_workloads.py} computes the same stream).
+   */
+  static int[] tokenStream(int length, int vocab, long seed) {
+    int[] t = new int[length];
+    long x = seed & 0x7fffffffL;
+    for (int i = 0; i < length; i++) {
+      x = (1103515245L * x + 12345L) & 0x7fffffffL;
+      t[i] = (int) ((x >>> 16) % vocab);
+    }
+    return t;
+  }
+
+  /** The character language model of the {@code lstm} workload and its training step. */
+  private static final class CharLm {
+    final Embedding embedding;
+    final LSTM lstm;
+    final Linear head;
+    final Optimizer optimizer;
+    final Loss loss = Losses.softmaxCrossEntropy();
+    Recurrent.State state;
+
+    CharLm(long seed) {
+      Generator g = new Generator(seed);
+      embedding = new Embedding(LM_VOCAB, LM_DIM, -1, g);
+      lstm = new LSTM(LM_DIM, LM_HIDDEN, 1, false, g);
+      head = new Linear(LM_HIDDEN, LM_VOCAB, g);
+      List<Tensor> params = new ArrayList<>();
+      for (Module m : new Module[] {embedding, lstm, head}) {
+        params.addAll(m.parameters());
+      }
+      optimizer = new Adam(params, 1e-3);
+    }
+
+    /** One step on inputs and targets {@code [batch, chunk]}; returns the loss. */
+    double step(Tensor x, Tensor y) {
+      Recurrent.Output o = lstm.forward(embedding.forward(x), state, null);
+      Tensor logits = head.forward(o.output().reshape(-1, LM_HIDDEN));
+      Tensor l = loss.apply(logits, y.reshape(-1));
+      optimizer.zeroGrad();
+      l.backward();
+      optimizer.step();
+      state = o.detachedState();
+      return l.item();
+    }
+  }
+
+  /** Chunk {@code i} of the {@code LM_BATCH} streams, shifted by {@code shift}: {@code [batch, chunk]}. */
+  private static Tensor chunk(int[] text, int i, int shift) {
+    int streamLength = text.length / LM_BATCH;
+    int chunks = (streamLength - 1) / LM_CHUNK;
+    int position = (i % chunks) * LM_CHUNK;
+    float[] v = new float[LM_BATCH * LM_CHUNK];
+    for (int b = 0; b < LM_BATCH; b++) {
+      for (int t = 0; t < LM_CHUNK; t++) {
+        v[b * LM_CHUNK + t] = text[b * streamLength + position + shift + t];
+      }
+    }
+    return Tensor.fromArray(v, LM_BATCH, LM_CHUNK);
+  }
+
+  private static void lstm(Options o, Json out) {
+    int[] text = tokenStream(1 << 20, LM_VOCAB, o.seed);
+    CharLm warm = new CharLm(o.seed + 1);
+    long warmStart = System.nanoTime();
+    for (int i = 0; i < o.warmupSteps; i++) {
+      warm.step(chunk(text, i, 0), chunk(text, i, 1));
+    }
+    double warmSeconds = (System.nanoTime() - warmStart) / 1e9;
+    CharLm lm = new CharLm(o.seed);
+    double[] stepMs = new double[o.steps];
+    double lossSum = 0;
+    long cpuStart = processCpuNanos();
+    long start = System.nanoTime();
+    for (int i = 0; i < o.steps; i++) {
+      long s = System.nanoTime();
+      lossSum += lm.step(chunk(text, i, 0), chunk(text, i, 1));
+      stepMs[i] = (System.nanoTime() - s) / 1e6;
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    double cpuSeconds = (processCpuNanos() - cpuStart) / 1e9;
+    double tokens = (double) o.steps * LM_BATCH * LM_CHUNK;
+    System.err.printf(Locale.ROOT, "nabla lstm: %d steps in %.3f s, %.0f tokens/s, median step %.2f ms,"
+        + " mean loss %.4f%n", o.steps, seconds, tokens / seconds, median(stepMs), lossSum / o.steps);
+    out.put("batch", LM_BATCH)
+        .put("chunk", LM_CHUNK)
+        .put("vocab", LM_VOCAB)
+        .put("embedding", LM_DIM)
+        .put("hidden", LM_HIDDEN)
+        .put("warmup_steps", o.warmupSteps)
+        .put("warmup_s", warmSeconds)
+        .put("steps", o.steps)
+        .put("seconds", seconds)
+        .put("tokens_per_s", tokens / seconds)
+        .put("cpu_s", cpuSeconds)
+        .put("tokens_per_cpu_s", tokens / cpuSeconds)
+        .put("median_step_ms", median(stepMs))
+        .put("mean_loss", lossSum / o.steps)
+        .put("heap_after_mb", heapInUseMb());
+  }
+
+  /**
+   * CPU time of the whole process (all threads: compute, garbage collection, compiler), in nanoseconds; on a
+   * shared machine it shows the work done apart from the time the process waited for a core.
+   */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean()).getProcessCpuTime();
   }
 
   /** Heap in use after a full collection, in MiB (untimed: called between epochs). */
@@ -420,6 +553,7 @@ public final class Workloads {
     int warmupSingles = 2000;
     int gemmRuns = 7;
     int maxBatches = Integer.MAX_VALUE;
+    int steps = 100;
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -451,6 +585,7 @@ public final class Workloads {
           case "--singles" -> o.singles = v;
           case "--gemm-runs" -> o.gemmRuns = v;
           case "--max-batches" -> o.maxBatches = v;
+          case "--steps" -> o.steps = v;
           default -> throw usage("unknown option " + arg);
         }
         if (v < (arg.equals("--warmup-steps") || arg.equals("--seed") ? 0 : 1)) {
@@ -465,8 +600,8 @@ public final class Workloads {
 
     private static IllegalArgumentException usage(String problem) {
       return new IllegalArgumentException("Workloads: " + problem + "; usage: Workloads"
-          + " train32|train256|cnn|infer|gemm [--threads N] [--epochs E] [--warmup-steps W] [--seed S]"
-          + " [--passes P] [--singles S] [--gemm-runs R] [--max-batches K]");
+          + " train32|train256|cnn|lstm|infer|gemm [--threads N] [--epochs E] [--warmup-steps W]"
+          + " [--seed S] [--passes P] [--singles S] [--gemm-runs R] [--max-batches K] [--steps S]");
     }
   }
 

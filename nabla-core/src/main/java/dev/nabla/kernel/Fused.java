@@ -188,6 +188,71 @@ public final class Fused {
         }
     }
 
+    /** dst[d + i] += src[s + i] for i &lt; n (summing gradients in place). */
+    public static void accumulate(float[] dst, int d, float[] src, int s, int n) {
+        int from = SIMD ? VectorFused.add(dst, d, src, s, dst, d, n) : 0;
+        for (int i = from; i < n; i++) {
+            dst[d + i] += src[s + i];
+        }
+    }
+
+    /**
+     * log softmax of each row of the contiguous {@code rows × cols} matrix at {@code x[xOff]}: out = x − (log Σ e^(x−m) + m)
+     * with m the row's maximum, e^ by {@link FastMath#exp}, the row summed in order and its log taken in float64.
+     */
+    public static void logSoftmaxRows(float[] x, int xOff, int rows, int cols, float[] out) {
+        for (int r = 0; r < rows; r++) {
+            int xi = xOff + r * cols;
+            int oi = r * cols;
+            float m = Float.NEGATIVE_INFINITY;
+            for (int j = 0; j < cols; j++) {
+                m = Math.max(m, x[xi + j]);
+            }
+            exp(x, xi, m, out, oi, cols);
+            float sum = 0;
+            for (int j = 0; j < cols; j++) {
+                sum += out[oi + j];
+            }
+            float c = (float) Math.log(sum) + m;
+            int from = SIMD ? VectorFused.subScalar(x, xi, c, out, oi, cols) : 0;
+            for (int j = from; j < cols; j++) {
+                out[oi + j] = x[xi + j] - c;
+            }
+        }
+    }
+
+    /**
+     * The gradient of {@link #logSoftmaxRows} given its output y: dx = g − e^y·Σ g per row (the row summed in order),
+     * each element one fused multiply-add.
+     */
+    public static void logSoftmaxBackwardRows(float[] g, int gOff, float[] y, int yOff, int rows, int cols,
+            float[] dx) {
+        for (int r = 0; r < rows; r++) {
+            int gi = gOff + r * cols;
+            int oi = r * cols;
+            float sum = 0;
+            for (int j = 0; j < cols; j++) {
+                sum += g[gi + j];
+            }
+            exp(y, yOff + r * cols, 0f, dx, oi, cols);
+            int from = SIMD ? VectorFused.subScaled(g, gi, dx, oi, sum, dx, oi, cols) : 0;
+            for (int j = from; j < cols; j++) {
+                dx[oi + j] = Math.fma(-dx[oi + j], sum, g[gi + j]);
+            }
+        }
+    }
+
+    /** dst[d + i] = e^(src[s + i] − shift) for i &lt; n, by {@link FastMath#exp}. */
+    private static void exp(float[] src, int s, float shift, float[] dst, int d, int n) {
+        if (SIMD) {
+            VectorMath.expShifted(src, s, shift, dst, d, n);
+        } else {
+            for (int i = 0; i < n; i++) {
+                dst[d + i] = FastMath.exp(src[s + i] - shift);
+            }
+        }
+    }
+
     /** acc[j] += Σ_r a[r·cols + j], summing rows in order (the gradient of a bias). */
     public static void sumRows(float[] a, int offset, int rows, int cols, float[] acc) {
         for (int r = 0; r < rows; r++) {

@@ -78,6 +78,26 @@ final class VectorFused {
         return bound;
     }
 
+    /** out[oo + j] = a[ao + j] − c for j below the vector bound of n; returns the bound. */
+    static int subScalar(float[] a, int ao, float c, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        for (int j = 0; j < bound; j += S.length()) {
+            FloatVector.fromArray(S, a, ao + j).sub(c).intoArray(out, oo + j);
+        }
+        return bound;
+    }
+
+    /** out[oo + j] = fma(−b[bo + j], s, a[ao + j]) for j below the vector bound of n; returns the bound. */
+    static int subScaled(float[] a, int ao, float[] b, int bo, float s, float[] out, int oo, int n) {
+        int bound = S.loopBound(n);
+        FloatVector sv = FloatVector.broadcast(S, s);
+        for (int j = 0; j < bound; j += S.length()) {
+            FloatVector.fromArray(S, b, bo + j).neg().fma(sv, FloatVector.fromArray(S, a, ao + j))
+                    .intoArray(out, oo + j);
+        }
+        return bound;
+    }
+
     /** out[oo + j] = a[ao + j] + b[bo + j] for j below the vector bound of n; returns the bound. */
     static int add(float[] a, int ao, float[] b, int bo, float[] out, int oo, int n) {
         int bound = S.loopBound(n);

@@ -1,6 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.PreparedLinear;
 import dev.nabla.tensor.Tensor;
 
 /**
@@ -23,12 +24,7 @@ public final class GRU extends Recurrent {
     }
 
     @Override
-    Tensor[] step(Tensor xw, Tensor h, Tensor c, Tensor wHh, Tensor bHh) {
-        int hs = hiddenSize();
-        Tensor hw = h.linear(wHh, bHh);
-        Tensor r = xw.narrow(1, 0, hs).add(hw.narrow(1, 0, hs)).sigmoid();
-        Tensor z = xw.narrow(1, hs, hs).add(hw.narrow(1, hs, hs)).sigmoid();
-        Tensor n = xw.narrow(1, 2 * hs, hs).add(r.mul(hw.narrow(1, 2 * hs, hs))).tanh();
-        return new Tensor[] {n.add(z.mul(h.sub(n)))};
+    Tensor[] step(Tensor xw, Tensor h, Tensor c, PreparedLinear hidden) {
+        return new Tensor[] {xw.gruCell(hidden.apply(h), h)};
     }
 }

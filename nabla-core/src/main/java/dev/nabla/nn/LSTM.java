@@ -1,6 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.PreparedLinear;
 import dev.nabla.tensor.Tensor;
 
 /**
@@ -28,13 +29,9 @@ public final class LSTM extends Recurrent {
     }
 
     @Override
-    Tensor[] step(Tensor xw, Tensor h, Tensor c, Tensor wHh, Tensor bHh) {
-        Tensor[] gates = chunk(xw.add(h.linear(wHh, bHh)), 1, 4);
-        Tensor i = gates[0].sigmoid();
-        Tensor f = gates[1].sigmoid();
-        Tensor g = gates[2].tanh();
-        Tensor o = gates[3].sigmoid();
-        Tensor cNext = f.mul(c).add(i.mul(g));
-        return new Tensor[] {o.mul(cNext.tanh()), cNext};
+    Tensor[] step(Tensor xw, Tensor h, Tensor c, PreparedLinear hidden) {
+        Tensor hc = xw.lstmCell(hidden.apply(h), c);
+        int hs = hiddenSize();
+        return new Tensor[] {hc.narrow(1, 0, hs), hc.narrow(1, hs, hs)};
     }
 }

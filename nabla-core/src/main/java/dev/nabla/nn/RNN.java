@@ -1,6 +1,7 @@
 package dev.nabla.nn;
 
 import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.PreparedLinear;
 import dev.nabla.tensor.Tensor;
 
 /** The Elman recurrent layer, h_t = tanh(W_ih·x_t + b_ih + W_hh·h_{t−1} + b_hh): PyTorch's {@code nn.RNN}. */
@@ -20,7 +21,7 @@ public final class RNN extends Recurrent {
     }
 
     @Override
-    Tensor[] step(Tensor xw, Tensor h, Tensor c, Tensor wHh, Tensor bHh) {
-        return new Tensor[] {xw.add(h.linear(wHh, bHh)).tanh()};
+    Tensor[] step(Tensor xw, Tensor h, Tensor c, PreparedLinear hidden) {
+        return new Tensor[] {xw.add(hidden.apply(h)).tanh()};
     }
 }

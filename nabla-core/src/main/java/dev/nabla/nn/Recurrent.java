@@ -2,6 +2,7 @@ package dev.nabla.nn;
 
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.PreparedLinear;
 import dev.nabla.tensor.Shapes;
 import dev.nabla.tensor.Tensor;
 import java.util.ArrayList;
@@ -15,7 +16,8 @@ import java.util.Map;
  *
  * <p>Weights are PyTorch's, name for name ({@code weight_ih_l0}, {@code weight_hh_l0_reverse}, ...), shape for shape
  * and gate order for gate order, so a PyTorch state dict maps 1:1. Each direction of each layer projects the whole
- * input sequence in one {@code linear} ({@code [N·T, in] · W_ihᵀ}); only the recurrent product runs per time step.
+ * input sequence in one {@code linear} ({@code [N·T, in] · W_ihᵀ}); per time step run only the recurrent product and,
+ * for LSTM and GRU, one fused cell ({@link Tensor#lstmCell}, {@link Tensor#gruCell}).
  *
  * <p>Masking: given each sequence's length, the state stops updating past it (h_t = h_{t−1} where t ≥ length), the
  * output there is zero, and the reverse direction starts at the sequence's last real element: the results equal
@@ -77,9 +79,10 @@ public abstract class Recurrent extends Module {
 
     /**
      * One time step of one direction of one layer: {@code xw} is this step's input projection {@code x·W_ihᵀ + b_ih}
-     * {@code [N, gates·H]}; returns the new hidden state (and for an LSTM the new cell state).
+     * {@code [N, gates·H]}, {@code hidden} the product {@code h·W_hhᵀ + b_hh}; returns the new hidden state (and
+     * for an LSTM the new cell state).
      */
-    abstract Tensor[] step(Tensor xw, Tensor h, Tensor c, Tensor wHh, Tensor bHh);
+    abstract Tensor[] step(Tensor xw, Tensor h, Tensor c, PreparedLinear hidden);
 
     /** The output sequence for a batch {@code [N, T, in]} with zero initial states and no masking. */
     @Override
@@ -128,11 +131,12 @@ public abstract class Recurrent extends Module {
                 Tensor wHh = weights.get(4 * k + 1);
                 Tensor bIh = weights.get(4 * k + 2);
                 Tensor bHh = weights.get(4 * k + 3);
-                Tensor[] projected = chunk(layerInput.linear(wIh, bIh), 1, t);
+                Tensor projected = layerInput.linear(wIh, bIh);
+                PreparedLinear hidden = PreparedLinear.of(wHh, bHh);
                 Tensor[] outputs = new Tensor[t];
                 for (int s = 0; s < t; s++) {
                     int time = dir == 0 ? s : t - 1 - s;
-                    Tensor[] next = step(projected[time].squeeze(1), h, c, wHh, bHh);
+                    Tensor[] next = step(projected.select(1, time), h, c, hidden);
                     Tensor m = masks == null ? null : masks[time];
                     if (m == null) {
                         h = next[0];
@@ -154,32 +158,6 @@ public abstract class Recurrent extends Module {
         }
         return new Output(layerInput, Tensor.stack(0, hOut.toArray(Tensor[]::new)),
                 hasCell() ? Tensor.stack(0, cOut.toArray(Tensor[]::new)) : null);
-    }
-
-    /**
-     * {@code x} cut into {@code parts} equal pieces along {@code dim}, by halving: the gradient of a narrowed view is
-     * padded back to its source's size, so cutting T pieces straight off a tensor of size T costs O(T²) in the
-     * backward pass, and halving costs O(T log T).
-     */
-    static Tensor[] chunk(Tensor x, int dim, int parts) {
-        int size = x.size(dim);
-        if (size % parts != 0) {
-            throw new IllegalArgumentException("chunk: size " + size + " of dimension " + dim + " is not a multiple of "
-                    + parts);
-        }
-        Tensor[] out = new Tensor[parts];
-        split(x, dim, size / parts, 0, parts, out);
-        return out;
-    }
-
-    private static void split(Tensor x, int dim, int piece, int first, int count, Tensor[] out) {
-        if (count == 1) {
-            out[first] = x;
-            return;
-        }
-        int left = count / 2;
-        split(x.narrow(dim, 0, left * piece), dim, piece, first, left, out);
-        split(x.narrow(dim, left * piece, (count - left) * piece), dim, piece, first + left, count - left, out);
     }
 
     /**

@@ -65,12 +65,17 @@ final class Derivatives {
             case SCATTER_ADD -> two(g, needs[1] ? g.gather(n.ints[0], n.aux) : null);
             case MATMUL -> two(needs[0] ? g.matmul(b.mT()) : null, needs[1] ? a.mT().matmul(g) : null);
             case LINEAR -> {
-                Tensor g2 = g.dim() == 1 ? g.unsqueeze(0) : g.flatten(0, -2);
-                Tensor x2 = a.dim() == 1 ? a.unsqueeze(0) : a.flatten(0, -2);
-                yield new Tensor[] {needs[0] ? g.matmul(b) : null, needs[1] ? weightGrad(b, g2, x2) : null,
-                    in.length > 2 && needs[2] ? g2.sum(0, false) : null};
+                Tensor g2 = rows(g);
+                Tensor x2 = rows(a);
+                yield new Tensor[] {needs[0] ? g2.matmul(b).reshape(a.shape) : null,
+                    needs[1] ? g2.mT().matmul(x2) : null, in.length > 2 && needs[2] ? g2.sum(0, false) : null};
             }
-            case LOG_SOFTMAX -> one(g.sub(out.exp().mul(g.sum(n.ints[0], true))));
+            case LOG_SOFTMAX -> one(GradMode.isEnabled() ? g.sub(out.exp().mul(g.sum(n.ints[0], true)))
+                    : Elementwise.logSoftmaxBackward(g, out, n.ints[0]));
+            // fused cells: a kernel reading the saved gates, or with createGraph the same rule in tensor ops
+            case LSTM_CELL -> GradMode.isEnabled() ? lstmCell(a, b, in[2], g)
+                    : RecurrentCells.lstmBackward(n, g, needs);
+            case GRU_CELL -> GradMode.isEnabled() ? gruCell(a, b, in[2], g) : RecurrentCells.gruBackward(n, g, needs);
             case CAST -> one(g.to(a.dtype));
             case CONV2D -> {
                 Tensor gz = n.ints[7] == 1 ? reluGrad(g, out) : g; // a relu fused into the op: its mask from out
@@ -90,17 +95,67 @@ final class Derivatives {
     }
 
     /**
-     * A linear layer's weight gradient gᵀ·x, written straight into the weight's recycled gradient buffer when it has
-     * one (see {@link Tensor#recycleGrad}) and no graph is being recorded: no allocation, no zeroing, a warm cache.
+     * Adds the gradient of input {@code i} of {@code n} into {@code dst}, a buffer of that input's shape which the
+     * backward pass owns, without materialising the gradient first; only when no graph of the backward is recorded.
+     * False when the rule has no such form (then {@link #vjp} computes it). A NARROW adds into its slice.
      */
-    private static Tensor weightGrad(Tensor weight, Tensor g2, Tensor x2) {
-        Tensor into = GradMode.isEnabled() ? null : weight.takeSpareGrad();
-        return MatMul.forward(g2.mT(), x2, into);
+    static boolean accumulate(Node n, Tensor g, int i, Tensor dst) {
+        if (n.op == Prim.NARROW) {
+            Elementwise.accumulate(dst.narrowView(n.ints[0], n.ints[1], n.ints[2]), g, 1);
+            return true;
+        }
+        return false;
     }
 
-    /** g where x &gt; 0, else 0: relu's rule, given relu's input or output (both are positive at the same places). */
-    private static Tensor reluGrad(Tensor g, Tensor x) {
-        return GradMode.isEnabled() ? g.mul(x.gt(0)) : Elementwise.reluBackward(g, x);
+    /**
+     * When the gradient of input {@code i} is a matrix product aᵀ·b, the factors {a, b} (rows in the same order), so
+     * that the backward pass can sum many such gradients as one product; else null. A LINEAR weight: gᵀ·x.
+     */
+    static Tensor[] productFactors(Node n, Tensor g, int i) {
+        return n.op == Prim.LINEAR && i == 1 ? new Tensor[] {rows(g), rows(n.inputs[0])} : null;
+    }
+
+    /** A tensor as a matrix of rows: a vector as one row, higher ranks with their leading dimensions flattened. */
+    private static Tensor rows(Tensor t) {
+        return t.dim() == 1 ? t.unsqueeze(0) : t.flatten(0, -2);
+    }
+
+    /**
+     * The LSTM cell's rule with tensor ops (for gradients of gradients; without them the kernel in
+     * {@link RecurrentCells} computes the same from the saved gates). x, h: gate pre-activations, c: previous cell,
+     * g = [g_h | g_c]: dc' = g_c + g_h·o·(1 − tanh²c'), d(gates) = [dc'·g·i(1 − i) | dc'·c·f(1 − f) |
+     * dc'·i·(1 − g²) | g_h·tanh(c')·o(1 − o)] for both x and h, dc = dc'·f.
+     */
+    private static Tensor[] lstmCell(Tensor x, Tensor h, Tensor c, Tensor g) {
+        int hs = c.size(1);
+        Tensor gates = x.add(h);
+        Tensor i = gates.narrow(1, 0, hs).sigmoid();
+        Tensor f = gates.narrow(1, hs, hs).sigmoid();
+        Tensor gg = gates.narrow(1, 2 * hs, hs).tanh();
+        Tensor o = gates.narrow(1, 3 * hs, hs).sigmoid();
+        Tensor t = f.mul(c).add(i.mul(gg)).tanh();
+        Tensor gh = g.narrow(1, 0, hs);
+        Tensor dc = g.narrow(1, hs, hs).add(gh.mul(o).mul(t.square().rsub(1)));
+        Tensor dGates = Tensor.concat(1, dc.mul(gg).mul(i.mul(i.rsub(1))), dc.mul(c).mul(f.mul(f.rsub(1))),
+                dc.mul(i).mul(gg.square().rsub(1)), gh.mul(t).mul(o.mul(o.rsub(1))));
+        return new Tensor[] {dGates, dGates, dc.mul(f)};
+    }
+
+    /**
+     * The GRU cell's rule with tensor ops. x, h: gate pre-activations, p: previous state:
+     * dn = g·(1 − z)·(1 − n²), dz = g·(p − n)·z(1 − z), dr = dn·h_n·r(1 − r);
+     * dx = [dr | dz | dn], dh = [dr | dz | dn·r], dp = g·z.
+     */
+    private static Tensor[] gruCell(Tensor x, Tensor h, Tensor p, Tensor g) {
+        int hs = p.size(1);
+        Tensor hn = h.narrow(1, 2 * hs, hs);
+        Tensor r = x.narrow(1, 0, hs).add(h.narrow(1, 0, hs)).sigmoid();
+        Tensor z = x.narrow(1, hs, hs).add(h.narrow(1, hs, hs)).sigmoid();
+        Tensor nn = x.narrow(1, 2 * hs, hs).add(r.mul(hn)).tanh();
+        Tensor dn = g.mul(z.rsub(1)).mul(nn.square().rsub(1));
+        Tensor dz = g.mul(p.sub(nn)).mul(z.mul(z.rsub(1)));
+        Tensor dr = dn.mul(hn).mul(r.mul(r.rsub(1)));
+        return new Tensor[] {Tensor.concat(1, dr, dz, dn), Tensor.concat(1, dr, dz, dn.mul(r)), g.mul(z)};
     }
 
     private static Tensor[] one(Tensor g) {

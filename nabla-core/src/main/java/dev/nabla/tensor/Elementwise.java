@@ -84,6 +84,21 @@ final class Elementwise {
         };
     }
 
+    /**
+     * log softmax's gradient without recording, g − e^y·Σg along {@code dim}: rows of contiguous float32 in one fused
+     * pass each, else with tensor ops.
+     */
+    static Tensor logSoftmaxBackward(Tensor g, Tensor y, int dim) {
+        if (g.f != null && dim == g.shape.length - 1 && g.isContiguous() && y.isContiguous()
+                && java.util.Arrays.equals(g.shape, y.shape)) {
+            float[] dx = new float[g.numel()];
+            int cols = g.shape[dim];
+            Fused.logSoftmaxBackwardRows(g.f, g.offset, y.f, y.offset, cols == 0 ? 0 : dx.length / cols, cols, dx);
+            return new Tensor(dx, g.shape.clone());
+        }
+        return g.sub(y.exp().mul(g.sum(dim, true)));
+    }
+
     private static double apply(Prim op, double x) {
         switch (op) {
             case NEG:
@@ -438,6 +453,8 @@ final class Elementwise {
             int n = dst.numel();
             if (!add) {
                 System.arraycopy(src.f, src.offset, dst.f, dst.offset, n);
+            } else if (alpha == 1) {
+                Fused.accumulate(dst.f, dst.offset, src.f, src.offset, n);
             } else {
                 float a = (float) alpha;
                 for (int i = 0, p = dst.offset, q = src.offset; i < n; i++) {
@@ -457,6 +474,17 @@ final class Elementwise {
             float[] z = dst.f;
             float[] x = src.f;
             float a = (float) alpha;
+            if (id == 1 && is == 1 && (!add || alpha == 1)) {
+                // rows of unit stride: a gradient added into a slice of a larger one, or copied into it
+                Strided.rows(outShape, offsets, strides, (o, in, n) -> {
+                    if (add) {
+                        Fused.accumulate(z, in[0], x, in[1], n);
+                    } else {
+                        System.arraycopy(x, in[1], z, in[0], n);
+                    }
+                });
+                return;
+            }
             Strided.rows(outShape, offsets, strides, (o, in, n) -> {
                 for (int j = 0, p = in[0], q = in[1]; j < n; j++, p += id, q += is) {
                     z[p] = add ? z[p] + a * x[q] : x[q];

@@ -90,6 +90,37 @@ final class MatMul {
         return out;
     }
 
+    /**
+     * {@code dst += a·b} for matrices, into {@code dst}'s own contiguous storage (a GEMM with beta 1): a product
+     * summed where it is needed instead of allocated and then added. Returns false, changing nothing, when dst does
+     * not own contiguous storage of the product's shape.
+     */
+    static boolean addProduct(Tensor dst, Tensor a, Tensor b) {
+        if (a.dim() != 2 || b.dim() != 2 || dst.dim() != 2 || b.shape[0] != a.shape[1] || dst.shape[0] != a.shape[0]
+                || dst.shape[1] != b.shape[1] || !dst.ownsArray() || a.dtype != dst.dtype || b.dtype != dst.dtype) {
+            return false;
+        }
+        int m = a.shape[0];
+        int k = a.shape[1];
+        int n = b.shape[1];
+        Layout la = layout(m, k, a.strides[0], a.strides[1]);
+        if (la == null) {
+            a = a.contiguousCopy();
+            la = layout(m, k, a.strides[0], a.strides[1]);
+        }
+        Layout lb = layout(k, n, b.strides[0], b.strides[1]);
+        if (lb == null) {
+            b = b.contiguousCopy();
+            lb = layout(k, n, b.strides[0], b.strides[1]);
+        }
+        if (dst.f != null) {
+            Gemm.sgemm(la.trans, lb.trans, m, n, k, 1f, a.f, a.offset, la.ld, b.f, b.offset, lb.ld, 1f, dst.f, 0, n);
+        } else {
+            Gemm.dgemm(la.trans, lb.trans, m, n, k, 1.0, a.d, a.offset, la.ld, b.d, b.offset, lb.ld, 1.0, dst.d, 0, n);
+        }
+        return true;
+    }
+
     private static int[] append(int[] s) {
         return java.util.Arrays.copyOf(s, s.length + 1);
     }

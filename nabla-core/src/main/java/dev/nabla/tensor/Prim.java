@@ -15,6 +15,8 @@ public enum Prim {
     RESHAPE, PERMUTE, EXPAND, NARROW, PAD, CONCAT, INDEX_SELECT, INDEX_ADD, GATHER, SCATTER_ADD,
     // linear algebra and fused
     MATMUL, LINEAR, LOG_SOFTMAX, CAST,
+    // fused recurrent cells (see RecurrentCells): the element-wise part of an LSTM or GRU time step
+    LSTM_CELL, GRU_CELL,
     // convolution and pooling (see Conv): conv2d and its two bilinear adjoints, max pooling
     CONV2D, CONV2D_INPUT_GRAD, CONV2D_WEIGHT_GRAD, MAX_POOL2D
 }

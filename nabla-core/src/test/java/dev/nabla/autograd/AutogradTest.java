@@ -51,6 +51,60 @@ class AutogradTest {
     }
 
     @Test
+    void gradientsSummedInPlaceNeverReachOtherTensors() {
+        // u + v hands one gradient tensor to both; u's later terms, and the slices of u, are summed in place
+        Tensor a = vec(1, 2, 3).requiresGrad(true);
+        Tensor b = vec(4, 5, 6).requiresGrad(true);
+        Tensor u = a.mul(1);
+        Tensor v = b.mul(1);
+        Tensor loss = u.add(v).sum().add(u.mul(3).sum()).add(u.mul(5).sum())
+                .add(u.narrow(0, 1, 2).mul(7).sum()).add(u.narrow(0, 0, 2).sum());
+        loss.backward();
+        assertArrayEquals(new double[] {10, 17, 16}, a.grad().toDoubleArray());
+        assertArrayEquals(new double[] {1, 1, 1}, b.grad().toDoubleArray());
+        // a leaf's gradient from an earlier backward is never changed by a later one
+        Tensor w = vec(1, 2).requiresGrad(true);
+        w.mul(2).add(w.mul(3)).add(w).sum().backward();
+        Tensor first = w.grad();
+        w.mul(2).add(w.mul(3)).add(w).sum().backward();
+        assertArrayEquals(new double[] {6, 6}, first.toDoubleArray());
+        assertArrayEquals(new double[] {12, 12}, w.grad().toDoubleArray());
+    }
+
+    @Test
+    void aWeightUsedAtEveryStepSumsItsGradientExactly() {
+        // from its third use on, a linear weight's gradient is added by a GEMM straight into the owned sum
+        dev.nabla.tensor.Generator gen = new dev.nabla.tensor.Generator(3);
+        Tensor w = Tensor.uniform(DType.FLOAT64, gen, -1, 1, 3, 2).requiresGrad(true);
+        Tensor[] xs = new Tensor[5];
+        Tensor expected = Tensor.zeros(DType.FLOAT64, 3, 2);
+        Tensor loss = Tensor.scalar(DType.FLOAT64, 0);
+        for (int t = 0; t < xs.length; t++) {
+            xs[t] = Tensor.uniform(DType.FLOAT64, gen, -1, 1, 4, 2);
+            Tensor c = Tensor.uniform(DType.FLOAT64, gen, -1, 1, 4, 3);
+            loss = loss.add(xs[t].linear(w, null).mul(c).sum());
+            expected = expected.add(c.t().matmul(xs[t]));
+        }
+        w.setGrad(Tensor.ones(DType.FLOAT64, 3, 2)); // accumulates onto an earlier gradient, which stays untouched
+        Tensor earlier = w.grad();
+        loss.backward();
+        assertArrayEquals(expected.add(1).toDoubleArray(), w.grad().toDoubleArray(), 1e-12);
+        assertArrayEquals(Tensor.ones(DType.FLOAT64, 3, 2).toDoubleArray(), earlier.toDoubleArray());
+        // the same when the shared weight is itself computed (its products are summed when it is reached)
+        Tensor w0 = Tensor.uniform(DType.FLOAT64, gen, -1, 1, 3, 2).requiresGrad(true);
+        Tensor doubled = w0.mul(2);
+        Tensor loss2 = Tensor.scalar(DType.FLOAT64, 0);
+        Tensor expected2 = Tensor.zeros(DType.FLOAT64, 3, 2);
+        for (Tensor x : xs) {
+            Tensor c = Tensor.uniform(DType.FLOAT64, gen, -1, 1, 4, 3);
+            loss2 = loss2.add(x.linear(doubled, null).mul(c).sum());
+            expected2 = expected2.add(c.t().matmul(x).mul(2));
+        }
+        loss2.backward();
+        assertArrayEquals(expected2.toDoubleArray(), w0.grad().toDoubleArray(), 1e-12);
+    }
+
+    @Test
     void gradientsAccumulateUntilZeroed() {
         Tensor w = vec(1, 2).requiresGrad(true);
         w.mul(3).sum().backward();

@@ -9,10 +9,13 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** Runs GEMM in a JVM started without {@code jdk.incubator.vector}, where the library must fall back to plain Java. */
+/**
+ * Runs GEMM and the fused LSTM cell in a JVM started without {@code jdk.incubator.vector}, where the library must fall
+ * back to plain Java.
+ */
 class FallbackTest {
 
-  /** The child JVM's entry point: one product whose every element is 2k, then what it saw. */
+  /** The child JVM's entry point: one product whose every element is 2k, one LSTM cell, then what it saw. */
   public static void main(String[] args) {
     int m = 70;
     int n = 50;
@@ -30,17 +33,24 @@ class FallbackTest {
       min = Math.min(min, x);
       max = Math.max(max, x);
     }
-    System.out.println("simd=" + Gemm.simdEnabled() + " min=" + min + " max=" + max);
+    // gates 0 and cell 1: i = f = o = 1/2, g = 0, so c' = 1/2 exactly
+    int hidden = 20;
+    float[] cell = new float[hidden];
+    java.util.Arrays.fill(cell, 1f);
+    float[] hc = new float[2 * hidden];
+    Cells.lstmForward(1, hidden, new float[4 * hidden], 0, 4 * hidden, new float[4 * hidden], 0, 4 * hidden, cell, 0,
+        hidden, hc, null);
+    System.out.println("simd=" + Gemm.simdEnabled() + " min=" + min + " max=" + max + " cell=" + hc[2 * hidden - 1]);
   }
 
   @Test
   void worksWithoutTheVectorModule() throws IOException, InterruptedException {
-    assertEquals("simd=false min=80.0 max=80.0", runChild(List.of()));
+    assertEquals("simd=false min=80.0 max=80.0 cell=0.5", runChild(List.of()));
   }
 
   @Test
   void propertyForcesThePlainPath() throws IOException, InterruptedException {
-    assertEquals("simd=false min=80.0 max=80.0",
+    assertEquals("simd=false min=80.0 max=80.0 cell=0.5",
         runChild(List.of("--add-modules=jdk.incubator.vector", "-Dnabla.simd=false")));
   }
 

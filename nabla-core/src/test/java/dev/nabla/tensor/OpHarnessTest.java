@@ -134,6 +134,40 @@ class OpHarnessTest {
         op("maxPool2d/overlap", x -> x[0].maxPool2d(new int[] {3}, new int[] {2}, new int[] {1}));
         op("avgPool2d", x -> x[0].avgPool2d(2));
         op("avgPool2d/overlap", x -> x[0].avgPool2d(new int[] {3}, new int[] {2}, new int[] {1}));
+        op("lstmCell", x -> x[0].lstmCell(x[1], x[2]));
+        op("gruCell", x -> x[0].gruCell(x[1], x[2]));
+        op("lstmCell/steps", OpHarnessTest::lstmSteps);
+        op("gruCell/steps", OpHarnessTest::gruSteps);
+    }
+
+    /**
+     * LSTM time steps through the fused cell, as torch.lstm_cell runs them: x {@code [T, N, in]}, W_ih, W_hh, b_ih,
+     * b_hh, h0, c0; returns {@code [T, N, 2H]}, each step's [h | c]. The input gates are read as one time step's slice.
+     */
+    static Tensor lstmSteps(Tensor[] x) {
+        int hs = x[5].size(1);
+        Tensor gatesIn = x[0].linear(x[1], x[3]);
+        Tensor h = x[5];
+        Tensor c = x[6];
+        Tensor[] out = new Tensor[x[0].size(0)];
+        for (int t = 0; t < out.length; t++) {
+            out[t] = gatesIn.select(0, t).lstmCell(h.linear(x[2], x[4]), c);
+            h = out[t].narrow(1, 0, hs);
+            c = out[t].narrow(1, hs, hs);
+        }
+        return Tensor.stack(0, out);
+    }
+
+    /** GRU time steps through the fused cell, as torch.gru_cell runs them: x, W_ih, W_hh, b_ih, b_hh, h0. */
+    static Tensor gruSteps(Tensor[] x) {
+        Tensor gatesIn = x[0].linear(x[1], x[3]);
+        Tensor h = x[5];
+        Tensor[] out = new Tensor[x[0].size(0)];
+        for (int t = 0; t < out.length; t++) {
+            out[t] = gatesIn.select(0, t).gruCell(h.linear(x[2], x[4]), h);
+            h = out[t];
+        }
+        return Tensor.stack(0, out);
     }
 
     /** Public Tensor methods that are not differentiable ops, or are aliases of a tested op; each with a reason. */

@@ -11,6 +11,29 @@ import org.junit.jupiter.api.Test;
 
 /** Creation, views, conversion, printing, and the errors bad input must produce. */
 class TensorTest {
+    private static void assertClose(double[] expected, double[] actual, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(expected[i], actual[i], 2e-6 * (1 + Math.abs(expected[i])), what + " at " + i);
+        }
+    }
+
+    @Test
+    void float32LogSoftmaxRowsMatchFloat64() {
+        // float32 rows of the last dimension take the fused kernel, forward and backward; other dims the tensor ops
+        for (int dim : new int[] {1, 0}) {
+            Tensor x = Tensor.uniform(DType.FLOAT64, new Generator(9), -30, 30, 37, 53);
+            Tensor g = Tensor.uniform(DType.FLOAT64, new Generator(10), -1, 1, 37, 53);
+            Tensor x64 = x.requiresGrad(true);
+            Tensor y64 = x64.logSoftmax(dim);
+            y64.backward(g);
+            Tensor x32 = x.detach().to(DType.FLOAT32).requiresGrad(true);
+            Tensor y32 = x32.logSoftmax(dim);
+            y32.backward(g.to(DType.FLOAT32));
+            assertClose(y64.toDoubleArray(), y32.toDoubleArray(), "log softmax, dim " + dim);
+            assertClose(x64.grad().toDoubleArray(), x32.grad().toDoubleArray(), "gradient, dim " + dim);
+        }
+    }
+
     @Test
     void creation() {
         assertArrayEquals(new float[] {0, 0, 0, 0, 0, 0}, Tensor.zeros(2, 3).toFloatArray());
