@@ -158,6 +158,11 @@ final class Derivatives {
         return new Tensor[] {Tensor.concat(1, dr, dz, dn), Tensor.concat(1, dr, dz, dn.mul(r)), g.mul(z)};
     }
 
+    /** g where x &gt; 0, else 0: relu's rule, given relu's input or output (both are positive at the same places). */
+    private static Tensor reluGrad(Tensor g, Tensor x) {
+        return GradMode.isEnabled() ? g.mul(x.gt(0)) : Elementwise.reluBackward(g, x);
+    }
+
     private static Tensor[] one(Tensor g) {
         return new Tensor[] {g};
     }
