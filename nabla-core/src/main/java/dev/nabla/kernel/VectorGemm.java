@@ -267,80 +267,107 @@ final class VectorGemm {
 
   /**
    * The micro-kernel: {@code C[MR×NR] = old + Apanel · Bpanel} over {@code kc} steps with the
-   * tile held in 16 vector registers, where old is C, or {@code beta·C} on the first k block.
+   * tile held in 16 vector registers, where old is 0 (first k block with beta 0), C, or
+   * {@code beta·C} on the first k block.
+   *
+   * <p>The two starts are two methods, not two branches of one: C2 keeps vectors in registers only
+   * while each has one definition, and a tile merged from "zero" and "loaded" branches was seen to
+   * run twice as slowly once a program had used both (a training step mixes beta 0 and 1 products).
    */
   private static void kernel(int kc, float[] ap, int ai, float[] bp, int bi, int bStride,
       float[] c, int ci, int ldc, float beta, boolean first) {
-    FloatVector c00;
-    FloatVector c01;
-    FloatVector c10;
-    FloatVector c11;
-    FloatVector c20;
-    FloatVector c21;
-    FloatVector c30;
-    FloatVector c31;
-    FloatVector c40;
-    FloatVector c41;
-    FloatVector c50;
-    FloatVector c51;
-    FloatVector c60;
-    FloatVector c61;
-    FloatVector c70;
-    FloatVector c71;
     if (first && beta == 0) {
-      FloatVector zero = FloatVector.zero(S);
-      c00 = zero;
-      c01 = zero;
-      c10 = zero;
-      c11 = zero;
-      c20 = zero;
-      c21 = zero;
-      c30 = zero;
-      c31 = zero;
-      c40 = zero;
-      c41 = zero;
-      c50 = zero;
-      c51 = zero;
-      c60 = zero;
-      c61 = zero;
-      c70 = zero;
-      c71 = zero;
+      kernelFromZero(kc, ap, ai, bp, bi, bStride, c, ci, ldc);
     } else {
-      c00 = FloatVector.fromArray(S, c, ci + 0 * ldc);
-      c01 = FloatVector.fromArray(S, c, ci + 0 * ldc + VL);
-      c10 = FloatVector.fromArray(S, c, ci + 1 * ldc);
-      c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + VL);
-      c20 = FloatVector.fromArray(S, c, ci + 2 * ldc);
-      c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + VL);
-      c30 = FloatVector.fromArray(S, c, ci + 3 * ldc);
-      c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + VL);
-      c40 = FloatVector.fromArray(S, c, ci + 4 * ldc);
-      c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + VL);
-      c50 = FloatVector.fromArray(S, c, ci + 5 * ldc);
-      c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + VL);
-      c60 = FloatVector.fromArray(S, c, ci + 6 * ldc);
-      c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + VL);
-      c70 = FloatVector.fromArray(S, c, ci + 7 * ldc);
-      c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + VL);
-      if (first && beta != 1) {
-        c00 = c00.mul(beta);
-        c01 = c01.mul(beta);
-        c10 = c10.mul(beta);
-        c11 = c11.mul(beta);
-        c20 = c20.mul(beta);
-        c21 = c21.mul(beta);
-        c30 = c30.mul(beta);
-        c31 = c31.mul(beta);
-        c40 = c40.mul(beta);
-        c41 = c41.mul(beta);
-        c50 = c50.mul(beta);
-        c51 = c51.mul(beta);
-        c60 = c60.mul(beta);
-        c61 = c61.mul(beta);
-        c70 = c70.mul(beta);
-        c71 = c71.mul(beta);
-      }
+      kernelFromC(kc, ap, ai, bp, bi, bStride, c, ci, ldc, first ? beta : 1f);
     }
+  }
+
+  /** {@link #kernel} with the tile starting at zero. */
+  private static void kernelFromZero(int kc, float[] ap, int ai, float[] bp, int bi, int bStride,
+      float[] c, int ci, int ldc) {
+    FloatVector zero = FloatVector.zero(S);
+    FloatVector c00 = zero;
+    FloatVector c01 = zero;
+    FloatVector c10 = zero;
+    FloatVector c11 = zero;
+    FloatVector c20 = zero;
+    FloatVector c21 = zero;
+    FloatVector c30 = zero;
+    FloatVector c31 = zero;
+    FloatVector c40 = zero;
+    FloatVector c41 = zero;
+    FloatVector c50 = zero;
+    FloatVector c51 = zero;
+    FloatVector c60 = zero;
+    FloatVector c61 = zero;
+    FloatVector c70 = zero;
+    FloatVector c71 = zero;
+    for (int p = 0; p < kc; p++, ai += MR, bi += bStride) {
+      FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+      FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
+      FloatVector x = FloatVector.broadcast(S, ap[ai]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = FloatVector.broadcast(S, ap[ai + 1]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      x = FloatVector.broadcast(S, ap[ai + 2]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      x = FloatVector.broadcast(S, ap[ai + 3]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      x = FloatVector.broadcast(S, ap[ai + 4]);
+      c40 = x.fma(b0, c40);
+      c41 = x.fma(b1, c41);
+      x = FloatVector.broadcast(S, ap[ai + 5]);
+      c50 = x.fma(b0, c50);
+      c51 = x.fma(b1, c51);
+      x = FloatVector.broadcast(S, ap[ai + 6]);
+      c60 = x.fma(b0, c60);
+      c61 = x.fma(b1, c61);
+      x = FloatVector.broadcast(S, ap[ai + 7]);
+      c70 = x.fma(b0, c70);
+      c71 = x.fma(b1, c71);
+    }
+    c00.intoArray(c, ci + 0 * ldc);
+    c01.intoArray(c, ci + 0 * ldc + VL);
+    c10.intoArray(c, ci + 1 * ldc);
+    c11.intoArray(c, ci + 1 * ldc + VL);
+    c20.intoArray(c, ci + 2 * ldc);
+    c21.intoArray(c, ci + 2 * ldc + VL);
+    c30.intoArray(c, ci + 3 * ldc);
+    c31.intoArray(c, ci + 3 * ldc + VL);
+    c40.intoArray(c, ci + 4 * ldc);
+    c41.intoArray(c, ci + 4 * ldc + VL);
+    c50.intoArray(c, ci + 5 * ldc);
+    c51.intoArray(c, ci + 5 * ldc + VL);
+    c60.intoArray(c, ci + 6 * ldc);
+    c61.intoArray(c, ci + 6 * ldc + VL);
+    c70.intoArray(c, ci + 7 * ldc);
+    c71.intoArray(c, ci + 7 * ldc + VL);
+  }
+
+  /** {@link #kernel} with the tile starting at {@code scale·C} (scale 1 leaves C exactly as it is). */
+  private static void kernelFromC(int kc, float[] ap, int ai, float[] bp, int bi, int bStride,
+      float[] c, int ci, int ldc, float scale) {
+    FloatVector c00 = FloatVector.fromArray(S, c, ci + 0 * ldc).mul(scale);
+    FloatVector c01 = FloatVector.fromArray(S, c, ci + 0 * ldc + VL).mul(scale);
+    FloatVector c10 = FloatVector.fromArray(S, c, ci + 1 * ldc).mul(scale);
+    FloatVector c11 = FloatVector.fromArray(S, c, ci + 1 * ldc + VL).mul(scale);
+    FloatVector c20 = FloatVector.fromArray(S, c, ci + 2 * ldc).mul(scale);
+    FloatVector c21 = FloatVector.fromArray(S, c, ci + 2 * ldc + VL).mul(scale);
+    FloatVector c30 = FloatVector.fromArray(S, c, ci + 3 * ldc).mul(scale);
+    FloatVector c31 = FloatVector.fromArray(S, c, ci + 3 * ldc + VL).mul(scale);
+    FloatVector c40 = FloatVector.fromArray(S, c, ci + 4 * ldc).mul(scale);
+    FloatVector c41 = FloatVector.fromArray(S, c, ci + 4 * ldc + VL).mul(scale);
+    FloatVector c50 = FloatVector.fromArray(S, c, ci + 5 * ldc).mul(scale);
+    FloatVector c51 = FloatVector.fromArray(S, c, ci + 5 * ldc + VL).mul(scale);
+    FloatVector c60 = FloatVector.fromArray(S, c, ci + 6 * ldc).mul(scale);
+    FloatVector c61 = FloatVector.fromArray(S, c, ci + 6 * ldc + VL).mul(scale);
+    FloatVector c70 = FloatVector.fromArray(S, c, ci + 7 * ldc).mul(scale);
+    FloatVector c71 = FloatVector.fromArray(S, c, ci + 7 * ldc + VL).mul(scale);
     for (int p = 0; p < kc; p++, ai += MR, bi += bStride) {
       FloatVector b0 = FloatVector.fromArray(S, bp, bi);
       FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
