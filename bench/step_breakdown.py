@@ -14,7 +14,7 @@ import sys
 
 PHASES = [
     ("optimizer step", ("dev.nabla.optim.Optimizer.step",)),
-    ("backward", ("dev.nabla.tensor.Autograd.run",)),
+    ("backward", ("dev.nabla.tensor.Autograd.run", "dev.nabla.tensor.Autograd$Pass.run")),
     ("loss", ("dev.nabla.nn.loss.",)),
     ("forward", ("dev.nabla.nn.Sequential.forward", "dev.nabla.nn.Linear.forward")),
     ("data (batch assembly)", ("dev.nabla.data.DataLoader",)),

@@ -1,10 +1,8 @@
 package dev.nabla.kernel;
 
-import java.util.concurrent.ForkJoinPool;
-import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.ForkJoinWorkerThread;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The kernels' shared thread pool, used to split work over independent output blocks so that
@@ -14,6 +12,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code nabla.threads}, the environment variable {@code NABLA_THREADS}, else
  * {@link Runtime#availableProcessors()}. Pool threads are daemons, so the pool never keeps the
  * JVM alive.
+ *
+ * <p>The pool is a few threads of its own rather than a {@code ForkJoinPool}: waking a parked
+ * thread took about 50 µs on this project's 2-vCPU machine (a training step's GEMMs take
+ * 0.1–1 ms each), against 5 µs for a hand-off to a thread that is still awake. So a worker that
+ * finishes a job keeps polling for the next one for {@link #SPIN_NANOS} before it parks: the
+ * gaps between one step's parallel operations are shorter than that, and a worker costs a core
+ * only while a program keeps handing it work. One caller at a time uses the pool; a second
+ * thread calling {@link #forRange} meanwhile runs its range itself.
  */
 public final class Parallel {
 
@@ -26,8 +32,11 @@ public final class Parallel {
   /** Blocks per thread, so that a thread slowed by other processes does not hold up the rest. */
   private static final int BLOCKS_PER_THREAD = 4;
 
+  /** How long an idle worker polls for the next job before it parks. */
+  static final long SPIN_NANOS = 200_000;
+
   private static volatile int threads = configuredThreads();
-  private static ForkJoinPool pool;
+  private static Pool pool;
 
   private Parallel() {}
 
@@ -57,6 +66,7 @@ public final class Parallel {
    * <p>Block boundaries depend only on {@code n}, {@code minGrain} and {@link #threads()}, never on
    * timing. A range of at most {@code minGrain} indices, a single thread, or a call from inside a
    * pool thread runs the whole range on the calling thread. Bodies must write disjoint outputs.
+   * If a body throws, the remaining blocks are skipped and the first exception reaches the caller.
    */
   public static void forRange(int n, int minGrain, RangeBody body) {
     if (n < 0 || minGrain < 1) {
@@ -74,62 +84,160 @@ public final class Parallel {
       return;
     }
     int blockSize = (n + blocks - 1) / blocks;
-    int blockCount = (n + blockSize - 1) / blockSize;
-    AtomicInteger next = new AtomicInteger();
-    AtomicReference<Throwable> failure = new AtomicReference<>();
-    Runnable worker = () -> runBlocks(n, blockSize, blockCount, next, failure, body);
-    int helpers = Math.min(t, blockCount) - 1;
-    ForkJoinPool p = pool();
-    ForkJoinTask<?>[] tasks = new ForkJoinTask<?>[helpers];
-    for (int i = 0; i < helpers; i++) {
-      tasks[i] = p.submit(worker);
+    Job job = new Job(n, blockSize, (n + blockSize - 1) / blockSize, body);
+    Pool p = pool();
+    if (p.lock.isHeldByCurrentThread() || !p.lock.tryLock()) {
+      // a nested call, or another thread is using the pool: the same blocks, run here
+      job.work();
+      job.rethrow();
+      return;
     }
-    worker.run();
-    for (ForkJoinTask<?> task : tasks) {
-      task.join();
+    try {
+      p.run(job);
+    } finally {
+      p.lock.unlock();
     }
-    Throwable error = failure.get();
-    if (error instanceof RuntimeException e) {
-      throw e;
-    }
-    if (error instanceof Error e) {
-      throw e;
-    }
+    job.rethrow();
   }
 
-  private static void runBlocks(int n, int blockSize, int blockCount, AtomicInteger next,
-      AtomicReference<Throwable> failure, RangeBody body) {
-    for (int b = next.getAndIncrement(); b < blockCount; b = next.getAndIncrement()) {
-      if (failure.get() != null) {
-        return;
-      }
-      int start = b * blockSize;
-      try {
-        body.run(start, Math.min(n, start + blockSize));
-      } catch (Throwable e) {
-        failure.compareAndSet(null, e);
-      }
-    }
-  }
-
-  private static synchronized ForkJoinPool pool() {
+  private static synchronized Pool pool() {
     if (pool == null) {
-      pool = new ForkJoinPool(Math.max(1, threads - 1), Parallel::newWorker, null, false);
+      pool = new Pool(threads - 1);
     }
     return pool;
   }
 
-  private static ForkJoinWorkerThread newWorker(ForkJoinPool p) {
-    Worker thread = new Worker(p);
-    thread.setDaemon(true);
-    thread.setName("nabla-" + thread.getPoolIndex());
-    return thread;
+  /** One {@link #forRange} call: its blocks, claimed one at a time by whichever thread is free. */
+  private static final class Job {
+    final int n;
+    final int blockSize;
+    final int blockCount;
+    final RangeBody body;
+    final AtomicInteger next = new AtomicInteger();
+    final AtomicInteger done = new AtomicInteger();
+    volatile Throwable failure;
+
+    Job(int n, int blockSize, int blockCount, RangeBody body) {
+      this.n = n;
+      this.blockSize = blockSize;
+      this.blockCount = blockCount;
+      this.body = body;
+    }
+
+    /** Runs unclaimed blocks until none is left; after a failure, claims the rest without running them. */
+    void work() {
+      for (int b = next.getAndIncrement(); b < blockCount; b = next.getAndIncrement()) {
+        if (failure == null) {
+          int start = b * blockSize;
+          try {
+            body.run(start, Math.min(n, start + blockSize));
+          } catch (Throwable e) {
+            synchronized (this) {
+              if (failure == null) {
+                failure = e;
+              }
+            }
+          }
+        }
+        done.incrementAndGet();
+      }
+    }
+
+    boolean finished() {
+      return done.get() >= blockCount;
+    }
+
+    void rethrow() {
+      Throwable error = failure;
+      if (error instanceof RuntimeException e) {
+        throw e;
+      }
+      if (error instanceof Error e) {
+        throw e;
+      }
+      if (error != null) {
+        throw new IllegalStateException(error);
+      }
+    }
+  }
+
+  /** The worker threads and the job they are offered. */
+  private static final class Pool {
+    final ReentrantLock lock = new ReentrantLock();
+    final Worker[] workers;
+    volatile Job current;
+    volatile boolean shutdown;
+
+    Pool(int size) {
+      workers = new Worker[size];
+      for (int i = 0; i < size; i++) {
+        workers[i] = new Worker(this, i);
+        workers[i].start();
+      }
+    }
+
+    /** Offers {@code job} to the workers, works on it too, and returns when every block is done. */
+    void run(Job job) {
+      current = job;
+      for (Worker w : workers) {
+        if (w.parked) {
+          LockSupport.unpark(w);
+        }
+      }
+      job.work();
+      for (int spins = 0; !job.finished(); spins++) {
+        if (spins < 10_000) {
+          Thread.onSpinWait();
+        } else {
+          Thread.yield();
+        }
+      }
+      current = null;
+    }
+
+    void shutdown() {
+      shutdown = true;
+      for (Worker w : workers) {
+        LockSupport.unpark(w);
+      }
+    }
   }
 
   /** A pool thread; a {@link #forRange} called on one runs serially, so pool threads never wait on each other. */
-  private static final class Worker extends ForkJoinWorkerThread {
-    Worker(ForkJoinPool p) {
-      super(p);
+  private static final class Worker extends Thread {
+    private final Pool pool;
+    volatile boolean parked;
+
+    Worker(Pool pool, int index) {
+      super("nabla-" + index);
+      this.pool = pool;
+      setDaemon(true);
+    }
+
+    @Override
+    public void run() {
+      Job seen = null;
+      long idleSince = System.nanoTime();
+      while (!pool.shutdown) {
+        Job job = pool.current;
+        if (job != null && job != seen) {
+          seen = job;
+          job.work();
+          idleSince = System.nanoTime();
+        } else if (System.nanoTime() - idleSince < SPIN_NANOS) {
+          Thread.onSpinWait();
+        } else {
+          // The volatile write of parked before the read of current, and the caller's write of
+          // current before its read of parked, mean one of the two sees the other: no lost wake-up.
+          parked = true;
+          Job now = pool.current;
+          if ((now == null || now == seen) && !pool.shutdown) {
+            LockSupport.park(this);
+          }
+          parked = false;
+          idleSince = System.nanoTime();
+        }
+      }
     }
   }
 

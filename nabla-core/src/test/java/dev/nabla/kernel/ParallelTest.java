@@ -81,6 +81,66 @@ class ParallelTest {
   }
 
   @Test
+  void nestedCallsAndConcurrentCallersCoverEveryIndex() throws Exception {
+    Parallel.setThreads(2);
+    int n = 64;
+    AtomicIntegerArray hits = new AtomicIntegerArray(n * n);
+    Parallel.forRange(n, 1, (s, e) -> {
+      for (int i = s; i < e; i++) {
+        int row = i;
+        Parallel.forRange(n, 1, (s2, e2) -> {
+          for (int j = s2; j < e2; j++) {
+            hits.incrementAndGet(row * n + j);
+          }
+        });
+      }
+    });
+    for (int i = 0; i < n * n; i++) {
+      assertEquals(1, hits.get(i), "nested index " + i);
+    }
+    AtomicIntegerArray shared = new AtomicIntegerArray(4 * 10_000);
+    Thread[] callers = new Thread[4];
+    for (int c = 0; c < callers.length; c++) {
+      int base = c * 10_000;
+      callers[c] = new Thread(() -> {
+        for (int round = 0; round < 50; round++) {
+          Parallel.forRange(10_000, 7, (s, e) -> {
+            for (int i = s; i < e; i++) {
+              shared.incrementAndGet(base + i);
+            }
+          });
+        }
+      });
+      callers[c].start();
+    }
+    for (Thread caller : callers) {
+      caller.join();
+    }
+    for (int i = 0; i < shared.length(); i++) {
+      assertEquals(50, shared.get(i), "index " + i + " with four concurrent callers");
+    }
+  }
+
+  @Test
+  void aWorkerParkedAfterIdlingTakesTheNextJob() throws Exception {
+    Parallel.setThreads(2);
+    Set<Thread> seen = ConcurrentHashMap.newKeySet();
+    Parallel.forRange(8, 1, (s, e) -> { });
+    Thread.sleep(2 * Parallel.SPIN_NANOS / 1_000_000 + 20);
+    for (int attempt = 0; attempt < 200 && seen.size() < 2; attempt++) {
+      Thread.sleep(1);
+      Parallel.forRange(8, 1, (s, e) -> {
+        seen.add(Thread.currentThread());
+        long until = System.nanoTime() + 200_000;
+        while (System.nanoTime() < until) {
+          Thread.onSpinWait();
+        }
+      });
+    }
+    assertEquals(2, seen.size(), "the caller and the woken worker both ran blocks: " + seen);
+  }
+
+  @Test
   void rejectsBadArguments() {
     assertThrows(IllegalArgumentException.class, () -> Parallel.setThreads(0));
     assertThrows(IllegalArgumentException.class, () -> Parallel.forRange(-1, 1, (s, e) -> {}));
