@@ -20,7 +20,7 @@ final class VectorGemmNT {
   private static final int VL = S.length();
   private static final int NR = 2 * VL;
   private static final int MR = 8;
-  /** k block: bounds the packed A to {@code KC × NR} floats. */
+  /** k block: how many products a tile sums in registers before it goes back to its scratch copy. */
   private static final int KC = 1024;
   /** Above this many rows of C, packing B pays for itself and {@link VectorGemm} is faster. */
   static final int MAX_ROWS = 64;
@@ -37,9 +37,17 @@ final class VectorGemmNT {
 
   static void sgemm(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff,
       int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+    // op(A) is transposed once, by the calling thread, and shared: packing it again in every
+    // parallel block cost as much as the block's products at batch 32
+    int rowGroups = (m + NR - 1) / NR;
+    float[] at = packedA(rowGroups * NR * k);
+    for (int g = 0; g < rowGroups; g++) {
+      packTransposedA(transA, a, aOff, lda, g * NR, Math.min(NR, m - g * NR), k, alpha, at,
+          g * NR * k);
+    }
     int groups = (n + MR - 1) / MR;
-    Parallel.RangeBody columns = (s, e) -> columns(s * MR, Math.min(n, e * MR), transA, m, k,
-        alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    Parallel.RangeBody columns = (s, e) -> columns(s * MR, Math.min(n, e * MR), m, k, at,
+        b, bOff, ldb, beta, c, cOff, ldc);
     long work = (long) m * n * k;
     if (Parallel.threads() > 1 && work >= Gemm.PARALLEL_MIN_FMAS) {
       long groupFmas = (long) m * MR * k;
@@ -49,13 +57,19 @@ final class VectorGemmNT {
     }
   }
 
-  /** Columns {@code [j0, j1)} of C; {@code j0} is a multiple of MR. */
-  private static void columns(int j0, int j1, boolean transA, int m, int k, float alpha,
-      float[] a, int aOff, int lda, float[] b, int bOff, int ldb, float beta, float[] c,
-      int cOff, int ldc) {
+  /** The calling thread's buffer for the transposed op(A), grown to at least {@code size} floats. */
+  private static float[] packedA(int size) {
     float[][] buffers = BUFFERS.get();
-    float[] at = buffers[0];
-    float[] tile = buffers[1];
+    if (buffers[0].length < size) {
+      buffers[0] = new float[size];
+    }
+    return buffers[0];
+  }
+
+  /** Columns {@code [j0, j1)} of C; {@code j0} is a multiple of MR. */
+  private static void columns(int j0, int j1, int m, int k, float[] at, float[] b, int bOff,
+      int ldb, float beta, float[] c, int cOff, int ldc) {
+    float[] tile = BUFFERS.get()[1];
     int kBlocks = (k + KC - 1) / KC;
     int kcMax = (k + kBlocks - 1) / kBlocks;
     for (int i0 = 0; i0 < m; i0 += NR) {
@@ -63,7 +77,7 @@ final class VectorGemmNT {
       for (int pc = 0; pc < k; pc += kcMax) {
         int kc = Math.min(kcMax, k - pc);
         boolean first = pc == 0;
-        packTransposedA(transA, a, aOff, lda, i0, rows, pc, kc, alpha, at);
+        int ai = i0 * k + pc * NR;
         for (int j = j0; j < j1; j += MR) {
           int cols = Math.min(MR, j1 - j);
           int ci = cOff + i0 * ldc + j;
@@ -79,13 +93,13 @@ final class VectorGemmNT {
           }
           int bj = bOff + j * ldb + pc;
           if (cols == MR) {
-            kernel(kc, at, b, bj, ldb, tile);
+            kernel(kc, at, ai, b, bj, ldb, tile);
           } else {
             for (int q = 0; q < cols; q++) {
               for (int i = 0; i < rows; i++) {
                 float sum = tile[q * NR + i];
                 for (int p = 0; p < kc; p++) {
-                  sum = Math.fma(b[bj + q * ldb + p], at[p * NR + i], sum);
+                  sum = Math.fma(b[bj + q * ldb + p], at[ai + p * NR + i], sum);
                 }
                 tile[q * NR + i] = sum;
               }
@@ -101,14 +115,14 @@ final class VectorGemmNT {
     }
   }
 
-  /** Packs {@code alpha·op(A)} rows {@code [i0, i0 + rows)}, columns {@code [pc, pc + kc)} as {@code at[p·NR + i]}, zero-padded. */
+  /** Packs {@code alpha·op(A)} rows {@code [i0, i0 + rows)}, all k columns, as {@code at[ao + p·NR + i]}, zero-padded. */
   private static void packTransposedA(boolean transA, float[] a, int aOff, int lda, int i0,
-      int rows, int pc, int kc, float alpha, float[] at) {
+      int rows, int kc, float alpha, float[] at, int ao) {
     if (transA) {
       for (int p = 0; p < kc; p++) {
-        int src = aOff + (pc + p) * lda + i0;
+        int src = aOff + p * lda + i0;
         for (int i = 0; i < NR; i++) {
-          at[p * NR + i] = i < rows ? alpha * a[src + i] : 0f;
+          at[ao + p * NR + i] = i < rows ? alpha * a[src + i] : 0f;
         }
       }
       return;
@@ -118,24 +132,24 @@ final class VectorGemmNT {
       for (int lane = 0; lane < VL; lane++) {
         index[lane] = lane * lda;
       }
-      int src = aOff + i0 * lda + pc;
+      int src = aOff + i0 * lda;
       int src2 = src + VL * lda;
       for (int p = 0; p < kc; p++) {
-        FloatVector.fromArray(S, a, src + p, index, 0).mul(alpha).intoArray(at, p * NR);
-        FloatVector.fromArray(S, a, src2 + p, index, 0).mul(alpha).intoArray(at, p * NR + VL);
+        FloatVector.fromArray(S, a, src + p, index, 0).mul(alpha).intoArray(at, ao + p * NR);
+        FloatVector.fromArray(S, a, src2 + p, index, 0).mul(alpha).intoArray(at, ao + p * NR + VL);
       }
       return;
     }
     for (int i = 0; i < NR; i++) {
-      int src = aOff + (i0 + i) * lda + pc;
+      int src = aOff + (i0 + i) * lda;
       for (int p = 0; p < kc; p++) {
-        at[p * NR + i] = i < rows ? alpha * a[src + p] : 0f;
+        at[ao + p * NR + i] = i < rows ? alpha * a[src + p] : 0f;
       }
     }
   }
 
   /** {@code tile[q][i] += Σ_p B[j+q][p] · at[p][i]} for eight rows of B, the tile held in 16 registers. */
-  private static void kernel(int kc, float[] at, float[] b, int bj, int ldb, float[] tile) {
+  private static void kernel(int kc, float[] at, int ai, float[] b, int bj, int ldb, float[] tile) {
     FloatVector c00 = FloatVector.fromArray(S, tile, 0 * NR);
     FloatVector c01 = FloatVector.fromArray(S, tile, 0 * NR + VL);
     FloatVector c10 = FloatVector.fromArray(S, tile, 1 * NR);
@@ -152,7 +166,7 @@ final class VectorGemmNT {
     FloatVector c61 = FloatVector.fromArray(S, tile, 6 * NR + VL);
     FloatVector c70 = FloatVector.fromArray(S, tile, 7 * NR);
     FloatVector c71 = FloatVector.fromArray(S, tile, 7 * NR + VL);
-    for (int p = 0, ai = 0; p < kc; p++, ai += NR, bj++) {
+    for (int p = 0; p < kc; p++, ai += NR, bj++) {
       FloatVector a0 = FloatVector.fromArray(S, at, ai);
       FloatVector a1 = FloatVector.fromArray(S, at, ai + VL);
       FloatVector x = FloatVector.broadcast(S, b[bj]);
