@@ -24,7 +24,7 @@
 # CNN_EPOCHS (2; timed epochs of the cnn workload), CNN_WARMUP_STEPS (200; its warm-up steps),
 # LSTM_STEPS (200; timed steps of the lstm workload, 2,048 tokens each), LSTM_WARMUP_STEPS (50),
 # MAX_BATCHES (all; a small number makes a smoke test),
-# JAVA (java), JAVA_OPTS (-Xmx2g -XX:+UseParallelGC, as ./nabla), PYTHON (/usr/bin/python3, Debian's, which has torch),
+# JAVA (java), JAVA_OPTS (-Xmx2g -XX:+UseParallelGC -XX:+UseTransparentHugePages, as ./nabla), PYTHON (/usr/bin/python3, Debian's, which has torch),
 # SKIP_BUILD=1 (use the jar as built), SKIP_INSTALL=1 (do not call apt-get).
 set -euo pipefail
 
@@ -39,7 +39,7 @@ CNN_WARMUP_STEPS=${CNN_WARMUP_STEPS:-200}
 LSTM_STEPS=${LSTM_STEPS:-200}
 LSTM_WARMUP_STEPS=${LSTM_WARMUP_STEPS:-50}
 JAVA=${JAVA:-java}
-JAVA_OPTS=${JAVA_OPTS:--Xmx2g -XX:+UseParallelGC}
+JAVA_OPTS=${JAVA_OPTS:--Xmx2g -XX:+UseParallelGC -XX:+UseTransparentHugePages}
 PYTHON=${PYTHON:-/usr/bin/python3}
 
 root=$(cd "$(dirname "$0")/.." && pwd)
