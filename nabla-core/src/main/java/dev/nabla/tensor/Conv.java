@@ -481,6 +481,9 @@ final class Conv {
         Tensor x = Tensor.contiguousOf(x0);
         Tensor g = Tensor.contiguousOf(g0);
         int n = x.shape[0];
+        if (n == 0) {
+            return Tensor.zeros(x.dtype, wShape.clone()); // no samples: the sum over them is zero
+        }
         int groups = ints[6];
         int cg = x.shape[1] / groups;
         int o = wShape[0];

@@ -128,6 +128,26 @@ class ConvTest {
     }
 
     @Test
+    void anEmptyBatchGivesEmptyOutputAndZeroWeightGradients() {
+        // the GEMM path (many column rows) and the direct path (one input channel, 3x3)
+        int[][] shapes = {{0, 8, 6, 6}, {0, 1, 6, 6}};
+        int[][] weights = {{4, 8, 3, 3}, {4, 1, 3, 3}};
+        for (int c = 0; c < shapes.length * 2; c++) {
+            DType dtype = DType.values()[c / shapes.length];
+            Tensor x = Tensor.zeros(dtype, shapes[c % 2]).requiresGrad(true);
+            Tensor w = rnd(40 + c, weights[c % 2]).to(dtype).requiresGrad(true);
+            Tensor b = rnd(50 + c, 4).to(dtype).requiresGrad(true);
+            int[] one = {1};
+            Tensor y = x.conv2d(w, b, one, one, one, 1);
+            assertArrayEquals(new int[] {0, 4, 6, 6}, y.shape());
+            y.sum().backward();
+            assertArrayEquals(new double[w.numel()], w.grad().toDoubleArray(), "weight gradient of an empty batch");
+            assertArrayEquals(new double[4], b.grad().toDoubleArray(), "bias gradient of an empty batch");
+            assertArrayEquals(shapes[c % 2], x.grad().shape());
+        }
+    }
+
+    @Test
     void maxPoolSendsTheGradientToTheFirstOfTiedMaxima() {
         Tensor x = Tensor.fromArray(new float[] {1, 3, 3, 0}, 1, 1, 2, 2).requiresGrad(true);
         Tensor y = x.maxPool2d(2);
