@@ -376,8 +376,8 @@ final class Conv {
             return out;
         }
         Parallel.forRange(blocks, 1, (start, end) -> {
-            Object cols = buffer(x, rows * per * p);
-            Object y = buffer(x, o * per * p);
+            Object cols = buffer(x, rows * per * p, 0);
+            Object y = buffer(x, o * per * p, 1);
             for (int blk = start; blk < end; blk++) {
                 int s0 = blk * per;
                 int bs = Math.min(per, n - s0);
@@ -454,8 +454,8 @@ final class Conv {
         Tensor out = Tensor.empty(g.dtype, xShape);
         int plane = xShape[2] * xShape[3];
         Parallel.forRange(blocks, 1, (start, end) -> {
-            Object cols = buffer(g, rows * per * p);
-            Object gb = buffer(g, o * per * p);
+            Object cols = buffer(g, rows * per * p, 0);
+            Object gb = buffer(g, o * per * p, 1);
             for (int blk = start; blk < end; blk++) {
                 int s0 = blk * per;
                 int bs = Math.min(per, n - s0);
@@ -509,8 +509,8 @@ final class Conv {
         int blocks = (n + per - 1) / per;
         Tensor[] partial = new Tensor[blocks];
         Parallel.forRange(blocks, 1, (start, end) -> {
-            Object cols = buffer(x, rows * per * p);
-            Object gb = buffer(x, o * per * p);
+            Object cols = buffer(x, rows * per * p, 0);
+            Object gb = buffer(x, o * per * p, 1);
             for (int blk = start; blk < end; blk++) {
                 int s0 = blk * per;
                 int bs = Math.min(per, n - s0);
@@ -539,9 +539,24 @@ final class Conv {
         return (int) Math.max(1, MIN_FMAS / Math.max(1, fmas));
     }
 
-    private static Object buffer(Tensor like, int size) {
-        return like.f != null ? new float[size] : new double[size];
+    /**
+     * Scratch array {@code slot} (0 or 1) of the calling thread, at least {@code size} long, in the dtype of
+     * {@code like}. Reused across calls: every user writes each element it reads (im2col writes its zeros, the GEMMs
+     * run with beta 0), and a fresh array per block was zero-filled and then missed the cache (1.8 MB per block of
+     * the CNN's second convolution).
+     */
+    private static Object buffer(Tensor like, int size, int slot) {
+        Object[] mine = SCRATCH.get();
+        int at = (like.f != null ? 0 : 2) + slot;
+        int length = mine[at] == null ? -1 : like.f != null ? ((float[]) mine[at]).length : ((double[]) mine[at]).length;
+        if (length < size) {
+            mine[at] = like.f != null ? new float[size] : new double[size];
+        }
+        return mine[at];
     }
+
+    /** Per thread: two float scratch arrays, then two double ones (see {@link #buffer}). */
+    private static final ThreadLocal<Object[]> SCRATCH = ThreadLocal.withInitial(() -> new Object[4]);
 
     private static void im2col(Im2col.Geometry geo, Tensor x, int xOff, Object cols, int colsOff, int ld) {
         if (x.f != null) {
