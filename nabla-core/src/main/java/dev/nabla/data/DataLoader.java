@@ -174,7 +174,7 @@ public final class DataLoader {
         }
         int[] batchShape = shape.clone();
         batchShape[0] = n;
-        return Tensor.fromArray(dst, batchShape);
+        return Tensor.wrap(dst, batchShape); // dst is this batch's own: no copy
     }
 
     private final class Direct implements Iterator<Batch> {
