@@ -5,6 +5,10 @@ package dev.nabla.kernel;
  * polynomial, using only operations whose results IEEE 754 fixes (fused multiply-add included): the Vector API
  * passes in {@code VectorMath} perform the same operations in the same order and give bit-identical results.
  * Within 1.5 ulp (exp, expm1), 3 ulp (sigmoid) and 2.5 ulp (tanh) of the float64 functions; tests hold them to it.
+ *
+ * <p>Used where inputs are bounded or saturation is harmless: the fused LSTM/GRU cells and softmax's shifted exp.
+ * The element-wise tensor ops use {@link Fused#exp}, which shares these constants but runs to 0 and ∞ at the ends
+ * of the range as IEEE exp does.
  */
 public final class FastMath {
     private FastMath() {}

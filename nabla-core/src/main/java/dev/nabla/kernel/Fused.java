@@ -52,19 +52,20 @@ public final class Fused {
     // once for a scalar and once for a vector with the same float operations in the same order, so the two paths give
     // bit-identical results; error within 2 ulp of the exact value (tested against Math in double precision).
 
-    static final float LOG2E = 1.44269504088896341f;
-    /** 1.5·2²³: adding and subtracting it rounds a float of magnitude below 2²² to the nearest integer. */
-    static final float ROUNDER = 12582912f;
-    static final int ROUNDER_BITS = 0x4B400000;
-    /** ln 2 in two parts, the first exact in a few bits, for an exact range reduction. */
-    static final float LN2_HI = 0.693359375f;
-    static final float LN2_LO = -2.12194440e-4f;
-    static final float EXP_P0 = 1.9875691500e-4f;
-    static final float EXP_P1 = 1.3981999507e-3f;
-    static final float EXP_P2 = 8.3334519073e-3f;
-    static final float EXP_P3 = 4.1665795894e-2f;
-    static final float EXP_P4 = 1.6666665459e-1f;
-    static final float EXP_P5 = 5.0000001201e-1f;
+    // The range reduction and the polynomial are FastMath's (the recurrent cells' and softmax's exp); the two
+    // differ only at the ends of the range: these run to 0 and ∞ as IEEE exp does (element-wise ops must), FastMath
+    // saturates near ±88 and computes its first step with one fused multiply-add, so their last bits differ.
+    static final float LOG2E = FastMath.LOG2E;
+    static final float ROUNDER = FastMath.ROUND;
+    static final int ROUNDER_BITS = FastMath.ROUND_BITS;
+    static final float LN2_HI = FastMath.LN2_HI;
+    static final float LN2_LO = FastMath.LN2_LO;
+    static final float EXP_P0 = FastMath.E0;
+    static final float EXP_P1 = FastMath.E1;
+    static final float EXP_P2 = FastMath.E2;
+    static final float EXP_P3 = FastMath.E3;
+    static final float EXP_P4 = FastMath.E4;
+    static final float EXP_P5 = FastMath.E5;
     /** Below this exp underflows to 0, above it overflows to ∞ (the clamp keeps the integer part small). */
     static final float EXP_MIN = -104f;
     static final float EXP_MAX = 89f;
