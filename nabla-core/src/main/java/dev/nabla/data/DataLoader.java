@@ -201,7 +201,11 @@ public final class DataLoader {
         }
     }
 
-    /** Assembles batches on a daemon thread into a bounded queue; errors there are rethrown to the consumer. */
+    /**
+     * Assembles batches on a daemon thread into a bounded queue; errors there are rethrown to the consumer. The thread
+     * holds the iterator only weakly and stops once the iterator is unreachable, so a loop that breaks out of an epoch
+     * leaves no thread blocked on a full queue.
+     */
     private final class Prefetching implements Iterator<Batch> {
         private final BlockingQueue<Object> queue;
         private final int total = batches();
@@ -209,23 +213,43 @@ public final class DataLoader {
 
         Prefetching(int[] order, int epoch, int depth) {
             queue = new ArrayBlockingQueue<>(depth);
-            Thread worker = new Thread(() -> {
+            Thread worker = new Thread(producer(DataLoader.this, queue, order, epoch, total,
+                    new java.lang.ref.WeakReference<>(this)), "nabla-prefetch");
+            worker.setDaemon(true);
+            worker.start();
+        }
+
+        /** The producer's loop; static, so that it refers to the iterator only through {@code consumer}. */
+        private static Runnable producer(DataLoader loader, BlockingQueue<Object> queue, int[] order, int epoch,
+                int total, java.lang.ref.WeakReference<Prefetching> consumer) {
+            return () -> {
                 try {
                     for (int i = 0; i < total; i++) {
-                        queue.put(assemble(order, epoch, i));
+                        if (!offer(queue, loader.assemble(order, epoch, i), consumer)) {
+                            return;
+                        }
                     }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 } catch (RuntimeException e) {
                     try {
-                        queue.put(e);
+                        offer(queue, e, consumer);
                     } catch (InterruptedException stopped) {
                         Thread.currentThread().interrupt();
                     }
                 }
-            }, "nabla-prefetch");
-            worker.setDaemon(true);
-            worker.start();
+            };
+        }
+
+        /** Puts {@code item} on the queue; false, without putting it, once the consumer is gone. */
+        private static boolean offer(BlockingQueue<Object> queue, Object item,
+                java.lang.ref.WeakReference<Prefetching> consumer) throws InterruptedException {
+            while (!queue.offer(item, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (consumer.get() == null) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         @Override

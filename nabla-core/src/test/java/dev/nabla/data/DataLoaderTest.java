@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.nabla.tensor.Tensor;
 import java.util.ArrayList;
@@ -13,6 +14,38 @@ import org.junit.jupiter.api.Test;
 
 /** Batching, seeded shuffling per epoch, drop-last and prefetching. */
 class DataLoaderTest {
+    @Test
+    void anAbandonedPrefetchingEpochStopsItsThread() throws Exception {
+        Tensor x = Tensor.zeros(1000, 4);
+        Tensor y = Tensor.zeros(1000);
+        DataLoader loader = DataLoader.of(x, y).batchSize(2).prefetch(1).build();
+        java.util.Set<Thread> before = prefetchThreads();
+        java.util.Iterator<DataLoader.Batch> it = loader.epoch(0).iterator();
+        it.next();
+        java.util.Set<Thread> started = prefetchThreads();
+        started.removeAll(before);
+        assertEquals(1, started.size(), "one producer thread for the epoch");
+        Thread producer = started.iterator().next();
+        Thread.sleep(200);
+        assertTrue(producer.isAlive(), "the producer waits while its consumer may still come back");
+        it = null; // the loop broke out of the epoch
+        for (int i = 0; i < 100 && producer.isAlive(); i++) {
+            System.gc();
+            producer.join(100);
+        }
+        assertFalse(producer.isAlive(), "the producer of an abandoned epoch ended");
+    }
+
+    private static java.util.Set<Thread> prefetchThreads() {
+        java.util.Set<Thread> out = new java.util.HashSet<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("nabla-prefetch") && t.isAlive()) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
     private static final Tensor X = Tensor.arange(10).reshape(10, 1).mul(2);
     private static final Tensor Y = Tensor.arange(10);
 
