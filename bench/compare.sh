@@ -23,7 +23,9 @@
 # WORKLOADS ("gemm infer train256 train32"; add cnn for the CNN of issue 5, lstm for the LSTM of issue 7),
 # CNN_EPOCHS (2; timed epochs of the cnn workload), CNN_WARMUP_STEPS (200; its warm-up steps),
 # LSTM_STEPS (200; timed steps of the lstm workload, 2,048 tokens each), LSTM_WARMUP_STEPS (50),
-# MAX_BATCHES (all; a small number makes a smoke test),
+# MAX_BATCHES (all; a small number makes a smoke test), PREFETCH (0; batches Nabla's loader assembles ahead on a
+# background thread in the training workloads, as Model.fit does by default with 2; PyTorch's side always assembles
+# each batch in the training loop),
 # JAVA (java), JAVA_OPTS (-Xmx2g -XX:+UseParallelGC -XX:+UseTransparentHugePages, as ./nabla), PYTHON (/usr/bin/python3, Debian's, which has torch),
 # SKIP_BUILD=1 (use the jar as built), SKIP_INSTALL=1 (do not call apt-get).
 set -euo pipefail
@@ -34,6 +36,7 @@ EPOCHS=${EPOCHS:-5}
 WARMUP_STEPS=${WARMUP_STEPS:-1000}
 WORKLOADS=${WORKLOADS:-"gemm infer train256 train32"}
 MAX_BATCHES=${MAX_BATCHES:-}
+PREFETCH=${PREFETCH:-0}
 CNN_EPOCHS=${CNN_EPOCHS:-2}
 CNN_WARMUP_STEPS=${CNN_WARMUP_STEPS:-200}
 LSTM_STEPS=${LSTM_STEPS:-200}
@@ -87,7 +90,7 @@ log="$results/$stamp.log"
 : >"$raw"
 {
   echo "# bench/compare.sh THREADS=$THREADS REPS=$REPS EPOCHS=$EPOCHS WARMUP_STEPS=$WARMUP_STEPS"
-  echo "# WORKLOADS=\"$WORKLOADS\" MAX_BATCHES=$MAX_BATCHES CNN_EPOCHS=$CNN_EPOCHS CNN_WARMUP_STEPS=$CNN_WARMUP_STEPS LSTM_STEPS=$LSTM_STEPS LSTM_WARMUP_STEPS=$LSTM_WARMUP_STEPS JAVA_OPTS=\"$JAVA_OPTS\""
+  echo "# WORKLOADS=\"$WORKLOADS\" PREFETCH=$PREFETCH MAX_BATCHES=$MAX_BATCHES CNN_EPOCHS=$CNN_EPOCHS CNN_WARMUP_STEPS=$CNN_WARMUP_STEPS LSTM_STEPS=$LSTM_STEPS LSTM_WARMUP_STEPS=$LSTM_WARMUP_STEPS JAVA_OPTS=\"$JAVA_OPTS\""
   echo "# load before: $(uptime | sed 's/.*load average/load average/')"
   echo "# commit $(cd "$root" && git rev-parse --short HEAD 2>/dev/null || echo unknown)$(cd "$root" \
     && git diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
@@ -100,6 +103,7 @@ run() { # impl workload rep
   if [ "$impl" = nabla ]; then cmd=("${nabla_cmd[@]}"); else cmd=("${torch_cmd[@]}"); fi
   [ "$workload" != cnn ] || args=("${cnn_common[@]}")
   [ "$workload" != lstm ] || args=("${lstm_common[@]}")
+  case "$impl/$workload" in nabla/train32 | nabla/train256 | nabla/cnn) args+=(--prefetch "$PREFETCH") ;; esac
   say "rep $rep/$REPS: $impl $workload ($(uptime | sed 's/.*load average/load average/'))"
   echo "## rep $rep $impl $workload: ${cmd[*]} $workload ${args[*]}; $(uptime)" >>"$log"
   load=$(cut -d' ' -f1 /proc/loadavg)

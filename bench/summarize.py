@@ -169,7 +169,7 @@ def torch_settings(runs):
 def nabla_settings(runs):
     for r in runs:
         if r["result"].get("impl") == "nabla":
-            return {k: r["result"].get(k) for k in ("java", "simd", "threads")}
+            return {k: r["result"].get(k) for k in ("java", "simd", "threads", "prefetch")}
     return None
 
 
@@ -213,8 +213,10 @@ def render(rows, info, runs):
                    "of layers 2 and 3 (≈60.4 GFLOP per 60,000-image epoch).")
     ns = nabla_settings(runs)
     if ns:
-        out.append("Nabla: %s, Vector API GEMM %s, %s thread(s)."
-                   % (ns["java"], "on" if ns["simd"] else "OFF", ns["threads"]))
+        out.append("Nabla: %s, Vector API GEMM %s, %s thread(s)%s."
+                   % (ns["java"], "on" if ns["simd"] else "OFF", ns["threads"],
+                      "; training batches assembled %s ahead on a background thread" % ns["prefetch"]
+                      if ns.get("prefetch") else ""))
     ts = torch_settings(runs)
     if ts:
         out.append("PyTorch %s (Python %s), %s thread(s); flush_denormal=%s; BLAS loaded: %s; OpenBLAS core %s "

@@ -39,7 +39,7 @@ import java.util.Random;
  * java --add-modules=jdk.incubator.vector -cp nabla-bench/target/benchmarks.jar \
  *     dev.nabla.bench.Workloads train32|train256|cnn|lstm|infer|gemm [--threads N] [--epochs E]
  *     [--warmup-steps W] [--seed S] [--passes P] [--singles S] [--gemm-runs R] [--max-batches K]
- *     [--steps S]
+ *     [--steps S] [--prefetch P]
  * </pre>
  *
  * <ul>
@@ -47,7 +47,9 @@ import java.util.Random;
  *       cross-entropy, Adam 1e-3) on Fashion-MNIST's 60,000 training images held in memory,
  *       shuffled each epoch; a throw-away model first trains {@code W} steps to warm the JIT up,
  *       then a fresh model trains {@code E} timed epochs (of at most {@code K} batches, for smoke
- *       tests). Each epoch's time covers batch assembly and {@link Model#trainStep}.
+ *       tests). Each epoch's time covers batch assembly and {@link Model#trainStep}; with
+ *       {@code --prefetch P} (default 0) the loader assembles up to {@code P} batches ahead on a
+ *       background thread, as {@link Model#fit} does by default (P = 2).
  *   <li>{@code cnn}: the CNN of issue 5 (Conv 32 3×3 same, ReLU, max-pool 2, Conv 64 3×3 same,
  *       ReLU, max-pool 2, Dense 128 ReLU, Dropout 0.5, Dense 10) on the same images as
  *       {@code [n, 1, 28, 28]}, batch 64, Adam 1e-3, timed the same way.
@@ -97,6 +99,7 @@ public final class Workloads {
         .put("impl", "nabla")
         .put("workload", o.workload)
         .put("threads", o.threads)
+        .put("prefetch", o.prefetch)
         .put("simd", Gemm.simdEnabled())
         .put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
     switch (o.workload) {
@@ -150,7 +153,7 @@ public final class Workloads {
 
     Model warm = cnn ? cnn(o.seed + 1) : model(o.seed + 1);
     DataLoader warmLoader = DataLoader.of(train[0], train[1]).batchSize(batch).shuffle(o.seed + 1)
-        .build();
+        .prefetch(o.prefetch).build();
     int steps = 0;
     long warmStart = System.nanoTime();
     while (steps < o.warmupSteps) {
@@ -164,7 +167,8 @@ public final class Workloads {
     double warmSeconds = (System.nanoTime() - warmStart) / 1e9;
 
     Model model = cnn ? cnn(o.seed) : model(o.seed);
-    DataLoader loader = DataLoader.of(train[0], train[1]).batchSize(batch).shuffle(o.seed).build();
+    DataLoader loader = DataLoader.of(train[0], train[1]).batchSize(batch).shuffle(o.seed)
+        .prefetch(o.prefetch).build();
     double[] seconds = new double[o.epochs];
     double[] heapMb = new double[o.epochs];
     double lastLoss = 0;
@@ -554,6 +558,7 @@ public final class Workloads {
     int gemmRuns = 7;
     int maxBatches = Integer.MAX_VALUE;
     int steps = 100;
+    int prefetch = 0;
 
     static Options parse(String[] args) {
       Options o = new Options();
@@ -586,9 +591,10 @@ public final class Workloads {
           case "--gemm-runs" -> o.gemmRuns = v;
           case "--max-batches" -> o.maxBatches = v;
           case "--steps" -> o.steps = v;
+          case "--prefetch" -> o.prefetch = v;
           default -> throw usage("unknown option " + arg);
         }
-        if (v < (arg.equals("--warmup-steps") || arg.equals("--seed") ? 0 : 1)) {
+        if (v < (arg.equals("--warmup-steps") || arg.equals("--seed") || arg.equals("--prefetch") ? 0 : 1)) {
           throw usage(arg + " = " + v + " is out of range");
         }
       }
@@ -601,7 +607,8 @@ public final class Workloads {
     private static IllegalArgumentException usage(String problem) {
       return new IllegalArgumentException("Workloads: " + problem + "; usage: Workloads"
           + " train32|train256|cnn|lstm|infer|gemm [--threads N] [--epochs E] [--warmup-steps W]"
-          + " [--seed S] [--passes P] [--singles S] [--gemm-runs R] [--max-batches K] [--steps S]");
+          + " [--seed S] [--passes P] [--singles S] [--gemm-runs R] [--max-batches K] [--steps S]"
+          + " [--prefetch P]");
     }
   }
 
