@@ -124,6 +124,16 @@ public abstract class Convolution extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        return forward(x, true);
+    }
+
+    /** Whether the activation is relu (which {@link Sequential} may move after a following max pooling). */
+    boolean endsInRelu() {
+        return activation == Activation.RELU;
+    }
+
+    /** The convolution with its activation, or without it when {@code activate} is false. */
+    Tensor forward(Tensor x, boolean activate) {
         if (weight == null) {
             throw new IllegalStateException(this + " is not built yet: call build(inputShape, generator) or add it"
                     + " to a model that builds it");
@@ -146,6 +156,9 @@ public abstract class Convolution extends Module {
             }
         }
         try {
+            if (!activate) {
+                return convolve(x, weight, bias, stride, pad, dilation, groups, false);
+            }
             if (activation == Activation.RELU) {
                 return convolve(x, weight, bias, stride, pad, dilation, groups, true);
             }

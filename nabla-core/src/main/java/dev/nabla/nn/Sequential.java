@@ -1,5 +1,6 @@
 package dev.nabla.nn;
 
+import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import java.util.ArrayList;
@@ -32,10 +33,25 @@ public class Sequential extends Module {
         return List.copyOf(layers);
     }
 
+    /**
+     * Each layer in turn; a {@link Conv2d} with a relu followed by a {@link MaxPool2d} runs, for float32 input, as the
+     * convolution without its relu, then the pooling with the relu applied to the pooled values. The two orders give
+     * the same values and gradients (relu and max commute, and the gradient reaches a window's first maximum only
+     * where it is positive either way), but the relu's backward pass then covers the pooled values, a quarter of the
+     * convolution's output under 2×2 windows, and is folded into the pooling's. (In float64 relu maps NaN to 0, so
+     * the orders can differ on NaN input, and the layers run as written.)
+     */
     @Override
     public Tensor forward(Tensor x) {
-        for (Module m : layers) {
-            x = m.forward(x);
+        for (int i = 0; i < layers.size(); i++) {
+            Module m = layers.get(i);
+            if (m instanceof Conv2d conv && conv.endsInRelu() && i + 1 < layers.size()
+                    && layers.get(i + 1) instanceof MaxPool2d pool && x.dtype() == DType.FLOAT32) {
+                x = pool.forwardRelu(conv.forward(x, false));
+                i++;
+            } else {
+                x = m.forward(x);
+            }
         }
         return x;
     }

@@ -181,7 +181,16 @@ final class Conv {
      * each window's maximum (the first one at ties) goes into the node, and the gradient flows there alone.
      */
     static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
-        String op = "maxPool2d";
+        return maxPool2d(x, kernel, stride, padding, false);
+    }
+
+    /**
+     * Max pooling followed, with {@code relu}, by a relu of the pooled values: relu(maxPool(x)), which equals
+     * maxPool(relu(x)) value for value and gradient for gradient, for a quarter of the relu work under 2×2 windows.
+     * The flag travels as the node's seventh int, and the derivative rule takes the relu's mask from the output.
+     */
+    static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean relu) {
+        String op = relu ? "maxPool2dRelu" : "maxPool2d";
         int[] k = pair(op, "kernel", kernel, 1);
         int[] s = stride == null ? k : pair(op, "stride", stride, 1);
         int[] p = pair(op, "padding", padding, 0);
@@ -203,32 +212,44 @@ final class Conv {
                 MaxPool.forward(geo, src.d, src.offset + start * plane, end - start, out.d, idx.d, start * outPlane);
             }
         });
-        return Tensor.record(out, Prim.MAX_POOL2D, new Tensor[] {x}, new int[] {k[0], k[1], s[0], s[1], p[0], p[1]},
-                0, idx);
+        if (relu) {
+            Elementwise.reluInPlace(out);
+        }
+        return Tensor.record(out, Prim.MAX_POOL2D, new Tensor[] {x},
+                new int[] {k[0], k[1], s[0], s[1], p[0], p[1], relu ? 1 : 0}, 0, idx);
     }
 
-    /** The gradient of max pooling: g scattered to the recorded argmax positions, summed where windows overlap. */
-    static Tensor maxPoolBackward(Tensor g, Tensor x, Tensor idx) {
+    /**
+     * The gradient of max pooling: g scattered to the recorded argmax positions, summed where windows overlap; with
+     * {@code reluOut} (the output of a pooling followed by relu) only where that output is positive, the relu's mask.
+     */
+    static Tensor maxPoolBackward(Tensor g, Tensor x, Tensor idx, Tensor reluOut) {
         int n = x.shape[0];
         int c = x.shape[1];
         int plane = x.shape[2] * x.shape[3];
         int outPlane = g.shape[2] * g.shape[3];
-        Tensor flatG = g.reshape(n, c, outPlane);
         if (dev.nabla.autograd.GradMode.isEnabled()) {
-            return x.zerosLike().reshape(n, c, plane).scatterAdd(2, idx, flatG).reshape(x.shape);
+            Tensor masked = reluOut == null ? g : g.mul(reluOut.gt(0));
+            return x.zerosLike().reshape(n, c, plane).scatterAdd(2, idx, masked.reshape(n, c, outPlane))
+                    .reshape(x.shape);
         }
-        Tensor src = Tensor.contiguousOf(flatG);
+        Tensor src = Tensor.contiguousOf(g.reshape(n, c, outPlane));
+        Tensor mask = reluOut == null ? null : Tensor.contiguousOf(reluOut);
         Tensor out = Tensor.empty(x.dtype, x.shape.clone());
         if (out.f != null) {
             float[] o = out.f;
             float[] gs = src.f;
             float[] at = idx.f;
+            float[] pooled = mask == null ? null : mask.f;
+            int pooledOff = mask == null ? 0 : mask.offset;
             Parallel.forRange(n * c, Math.max(1, 16384 / Math.max(1, outPlane)), (start, end) -> {
                 for (int q = start; q < end; q++) {
                     int base = q * plane;
                     int from = q * outPlane;
                     for (int i = 0; i < outPlane; i++) {
-                        o[base + (int) at[from + i]] += gs[src.offset + from + i];
+                        if (pooled == null || pooled[pooledOff + from + i] > 0) {
+                            o[base + (int) at[from + i]] += gs[src.offset + from + i];
+                        }
                     }
                 }
             });
@@ -237,6 +258,9 @@ final class Conv {
         for (int q = 0, nc = n * c; q < nc; q++) {
             for (int i = 0; i < outPlane; i++) {
                 int at = q * outPlane + i;
+                if (mask != null && !(mask.getRaw(mask.offset + at) > 0)) {
+                    continue;
+                }
                 int to = q * plane + (int) idx.getRaw(at);
                 out.setRaw(to, out.getRaw(to) + src.getRaw(src.offset + at));
             }

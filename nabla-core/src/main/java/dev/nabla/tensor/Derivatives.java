@@ -90,7 +90,7 @@ final class Derivatives {
             // a = the conv's input, b = its output gradient; out has the weight's shape
             case CONV2D_WEIGHT_GRAD -> two(needs[0] ? Conv.inputGrad(b, g, a.shape[2], a.shape[3], n.ints) : null,
                     needs[1] ? Conv.conv2d(a, g, null, Conv.stride(n.ints), Conv.padding(n.ints), Conv.dilation(n.ints), n.ints[6]) : null);
-            case MAX_POOL2D -> one(Conv.maxPoolBackward(g, a, n.aux));
+            case MAX_POOL2D -> one(Conv.maxPoolBackward(g, a, n.aux, n.ints[6] == 1 ? out : null));
         };
     }
 

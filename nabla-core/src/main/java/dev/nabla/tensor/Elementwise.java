@@ -64,6 +64,17 @@ final class Elementwise {
         return new Tensor(z, shape.clone());
     }
 
+    /** Applies relu to a fresh contiguous tensor in place, element by element as {@link Tensor#relu} computes it. */
+    static void reluInPlace(Tensor t) {
+        if (t.f != null) {
+            Fused.relu(t.f, t.f, t.f.length);
+        } else {
+            for (int i = 0; i < t.d.length; i++) {
+                t.d[i] = apply(Prim.RELU, t.d[i]);
+            }
+        }
+    }
+
     /** g where x &gt; 0, else 0: relu's gradient without recording (backward without createGraph). */
     static Tensor reluBackward(Tensor g, Tensor x) {
         if (g.f != null && g.ownsArray() && x.ownsArray() && java.util.Arrays.equals(g.shape, x.shape)) {

@@ -1495,6 +1495,15 @@ public final class Tensor {
         return Conv.maxPool2d(this, kernel, stride, padding);
     }
 
+    /**
+     * {@code maxPool2d(kernel, stride, padding).relu()} as one op, which a convolution with a relu followed by max
+     * pooling can use instead of relu before the pooling: the same values and gradients in float32, with the relu
+     * over the pooled values only and its mask applied as the pooling's gradient is scattered.
+     */
+    public Tensor maxPool2dRelu(int[] kernel, int[] stride, int[] padding) {
+        return Conv.maxPool2d(this, kernel, stride, padding, true);
+    }
+
     /** Max pooling over {@code kernel×kernel} windows with stride {@code kernel}. */
     public Tensor maxPool2d(int kernel) {
         return Conv.maxPool2d(this, new int[] {kernel}, null, new int[] {0});

@@ -47,6 +47,35 @@ class ConvLayersTest {
     }
 
     @Test
+    void sequentialRunsConvReluThenMaxPoolAsPoolThenReluWithTheSameValuesAndGradients() {
+        // Sequential moves the relu after the pooling (in float32); layer by layer the layers run as written
+        Conv2d conv = Conv2d.of(4, 3, "same", Activation.RELU);
+        MaxPool2d pool = new MaxPool2d(2);
+        Sequential net = new Sequential(conv, pool, new Flatten());
+        net.build(new int[] {2, 6, 6}, new Generator(5));
+        double[] values = Tensor.uniform(new Generator(6), -1, 1, 3, 2, 6, 6).toDoubleArray();
+        values[9] = Double.NaN; // NaN comes through both orders in float32
+        Tensor x = Tensor.fromArray(values, 3, 2, 6, 6).to(DType.FLOAT32);
+        Tensor g = Tensor.uniform(new Generator(7), -1, 1, 3, 36);
+        double[][] fused = run(net::forward, x, g, conv);
+        double[][] apart = run(t -> pool.forward(conv.forward(t)).reshape(3, 36), x, g, conv);
+        for (int i = 0; i < fused.length; i++) {
+            assertArrayEquals(apart[i], fused[i], "output, weight and bias gradients " + i);
+        }
+        assertTrue(java.util.Arrays.stream(fused[0]).anyMatch(Double::isNaN), "the NaN reached the output");
+        assertTrue(java.util.Arrays.stream(fused[0]).anyMatch(v -> v == 0), "some windows were all negative");
+    }
+
+    /** The output of f(x) and the gradients of ⟨f(x), g⟩ for the convolution's weight and bias. */
+    private static double[][] run(java.util.function.UnaryOperator<Tensor> f, Tensor x, Tensor g, Conv2d conv) {
+        conv.zeroGrad();
+        Tensor y = f.apply(x);
+        y.backward(g);
+        return new double[][] {y.toDoubleArray(), conv.weight().grad().toDoubleArray(),
+            conv.bias().grad().toDoubleArray()};
+    }
+
+    @Test
     void errorsNameTheLayerAndShapes() {
         Sequential tooSmall = new Sequential(Conv2d.of(8, 5, "valid", Activation.RELU));
         var e = assertThrows(IllegalArgumentException.class, () -> tooSmall.build(new int[] {1, 3, 3}, new Generator(1)));

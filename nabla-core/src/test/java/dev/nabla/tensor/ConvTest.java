@@ -148,6 +148,31 @@ class ConvTest {
     }
 
     @Test
+    void maxPool2dReluIsReluOfMaxPool2dBitForBit() {
+        // ties, an all-negative window, NaN and -0: values and gradients as the two ops give them, both dtypes
+        double[] values = rnd(40, 3, 4, 6, 6).toDoubleArray();
+        values[0] = values[1] = 0.75;
+        values[12] = values[13] = values[18] = values[19] = -1.5;
+        values[40] = Double.NaN;
+        values[50] = -0.0;
+        Tensor x0 = Tensor.fromArray(values, 3, 4, 6, 6);
+        Tensor g = rnd(41, 3, 4, 3, 3);
+        for (DType dtype : DType.values()) {
+            for (int[][] s : new int[][][] {{{2}, {2}, {0}}, {{3}, {2}, {1}}}) {
+                Tensor xa = fresh(x0, dtype);
+                Tensor ya = xa.maxPool2dRelu(s[0], s[1], s[2]);
+                ya.backward(g.narrow(2, 0, ya.size(2)).narrow(3, 0, ya.size(3)).contiguousCopy().to(dtype));
+                Tensor xb = fresh(x0, dtype);
+                Tensor yb = xb.maxPool2d(s[0], s[1], s[2]).relu();
+                yb.backward(g.narrow(2, 0, yb.size(2)).narrow(3, 0, yb.size(3)).contiguousCopy().to(dtype));
+                String what = dtype + " kernel " + s[0][0] + ": ";
+                assertArrayEquals(yb.toDoubleArray(), ya.toDoubleArray(), what + "values");
+                assertArrayEquals(xb.grad().toDoubleArray(), xa.grad().toDoubleArray(), what + "gradients");
+            }
+        }
+    }
+
+    @Test
     void maxPoolSendsTheGradientToTheFirstOfTiedMaxima() {
         Tensor x = Tensor.fromArray(new float[] {1, 3, 3, 0}, 1, 1, 2, 2).requiresGrad(true);
         Tensor y = x.maxPool2d(2);

@@ -132,6 +132,8 @@ class OpHarnessTest {
         op("conv2dWeightGrad", x -> Conv.weightGrad(x[0], x[1], 3, 3, new int[] {2, 2, 1, 1, 1, 1, 1, 0, 0}));
         op("maxPool2d", x -> x[0].maxPool2d(2));
         op("maxPool2d/overlap", x -> x[0].maxPool2d(new int[] {3}, new int[] {2}, new int[] {1}));
+        op("maxPool2dRelu", x -> x[0].maxPool2dRelu(new int[] {2}, null, new int[] {0}));
+        op("maxPool2dRelu/overlap", x -> x[0].maxPool2dRelu(new int[] {3}, new int[] {2}, new int[] {1}));
         op("avgPool2d", x -> x[0].avgPool2d(2));
         op("avgPool2d/overlap", x -> x[0].avgPool2d(new int[] {3}, new int[] {2}, new int[] {1}));
         op("lstmCell", x -> x[0].lstmCell(x[1], x[2]));
