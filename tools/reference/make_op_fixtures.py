@@ -205,6 +205,16 @@ case("maxPool2dRelu", lambda x: torch.relu(F.max_pool2d(x, 2)), distinct(2, 2, 4
 case("maxPool2dRelu/overlap", lambda x: torch.relu(F.max_pool2d(x, 3, 2, 1)), distinct(1, 2, 5, 5) - 10)
 torch.set_rng_state(_state)
 
+# conv2d, relu, max pooling as one op (Nabla's conv2dMaxPool); its own seed. The relu case's bias is shifted down, so
+# that some windows are all negative.
+_state = torch.get_rng_state()
+torch.manual_seed(12)
+case("conv2dMaxPool", lambda x, w, b: F.max_pool2d(F.conv2d(x, w, b, 1, 1), 2), rnd(2, 3, 6, 6), rnd(4, 3, 3, 3),
+     rnd(4))
+case("conv2dMaxPool/relu", lambda x, w, b: F.max_pool2d(torch.relu(F.conv2d(x, w, b, (1, 2), (1, 0), 1, 2)), 3, 2, 1),
+     rnd(2, 4, 7, 9), rnd(6, 2, 3, 2), rnd(6) - 1.5)
+torch.set_rng_state(_state)
+
 
 
 def fmt(t):

@@ -124,16 +124,39 @@ public abstract class Convolution extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return forward(x, true);
+        return apply(x, (in, pad) -> {
+            if (activation == Activation.RELU) {
+                return convolve(in, weight, bias, stride, pad, dilation, groups, true);
+            }
+            return activation.apply(convolve(in, weight, bias, stride, pad, dilation, groups, false));
+        });
     }
 
-    /** Whether the activation is relu (which {@link Sequential} may move after a following max pooling). */
-    boolean endsInRelu() {
-        return activation == Activation.RELU;
+    /** Whether {@link #forwardThenPool} applies: a 2-d convolution with no activation or relu. */
+    boolean fusesWithMaxPool() {
+        return rank == 2 && (activation == Activation.RELU || activation == Activation.LINEAR);
     }
 
-    /** The convolution with its activation, or without it when {@code activate} is false. */
-    Tensor forward(Tensor x, boolean activate) {
+    /**
+     * This 2-d convolution, its activation (none or relu), then {@code pool}, as one op
+     * ({@link Tensor#conv2dMaxPool}).
+     */
+    Tensor forwardThenPool(Tensor x, MaxPool2d pool) {
+        if (!fusesWithMaxPool()) {
+            throw new IllegalStateException(this + ": only a 2-d convolution with no activation or relu fuses with"
+                    + " max pooling");
+        }
+        return apply(x, (in, pad) -> in.conv2dMaxPool(weight, bias, stride, pad, dilation, groups,
+                activation == Activation.RELU, pool.kernel(), pool.stride(), pool.padding()));
+    }
+
+    /** The convolution of an input, given it and its padding (from the padding mode). */
+    private interface Body {
+        Tensor apply(Tensor x, int[] pad);
+    }
+
+    /** Checks x, works out the padding ("same" pads an odd total on the far side) and runs {@code body}. */
+    private Tensor apply(Tensor x, Body body) {
         if (weight == null) {
             throw new IllegalStateException(this + " is not built yet: call build(inputShape, generator) or add it"
                     + " to a model that builds it");
@@ -156,13 +179,7 @@ public abstract class Convolution extends Module {
             }
         }
         try {
-            if (!activate) {
-                return convolve(x, weight, bias, stride, pad, dilation, groups, false);
-            }
-            if (activation == Activation.RELU) {
-                return convolve(x, weight, bias, stride, pad, dilation, groups, true);
-            }
-            return activation.apply(convolve(x, weight, bias, stride, pad, dilation, groups, false));
+            return body.apply(x, pad);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(this + ": " + e.getMessage(), e);
         }

@@ -23,9 +23,4 @@ public final class MaxPool2d extends Pool2d {
     Tensor pool(Tensor x, int[] kernel, int[] stride, int[] padding) {
         return x.maxPool2d(kernel, stride, padding);
     }
-
-    /** relu of this pooling, one op ({@link Tensor#maxPool2dRelu}); {@link Sequential} runs it after a Conv2d. */
-    Tensor forwardRelu(Tensor x) {
-        return forward(x, Tensor::maxPool2dRelu);
-    }
 }

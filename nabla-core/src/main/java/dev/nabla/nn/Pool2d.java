@@ -20,20 +20,22 @@ public abstract class Pool2d extends Module {
 
     abstract Tensor pool(Tensor x, int[] kernel, int[] stride, int[] padding);
 
-    /** A pooling of x with a kernel, stride and padding. */
-    interface Pooling {
-        Tensor apply(Tensor x, int[] kernel, int[] stride, int[] padding);
+    int[] kernel() {
+        return kernel;
+    }
+
+    int[] stride() {
+        return stride;
+    }
+
+    int[] padding() {
+        return padding;
     }
 
     @Override
     public Tensor forward(Tensor x) {
-        return forward(x, this::pool);
-    }
-
-    /** {@code pooling} with this layer's settings, its errors naming the layer. */
-    Tensor forward(Tensor x, Pooling pooling) {
         try {
-            return pooling.apply(x, kernel, stride, padding);
+            return pool(x, kernel, stride, padding);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(this + ": " + e.getMessage(), e);
         }

@@ -34,20 +34,20 @@ public class Sequential extends Module {
     }
 
     /**
-     * Each layer in turn; a {@link Conv2d} with a relu followed by a {@link MaxPool2d} runs, for float32 input, as the
-     * convolution without its relu, then the pooling with the relu applied to the pooled values. The two orders give
-     * the same values and gradients (relu and max commute, and the gradient reaches a window's first maximum only
-     * where it is positive either way), but the relu's backward pass then covers the pooled values, a quarter of the
-     * convolution's output under 2×2 windows, and is folded into the pooling's. (In float64 relu maps NaN to 0, so
-     * the orders can differ on NaN input, and the layers run as written.)
+     * Each layer in turn; a {@link Conv2d} with a relu (or no activation) followed by a {@link MaxPool2d} runs, for
+     * float32 input, as one op ({@link Tensor#conv2dMaxPool}): the same values and gradients, but the convolution's
+     * output is pooled block by block while it is in the cache instead of being written out whole and read back, and
+     * the relu and its backward pass cover the pooled values only (relu and max commute, and a window's gradient
+     * reaches its first maximum only where that is positive either way). In float64 relu maps NaN to 0, so the two
+     * orders can differ on NaN input, and the layers run as written.
      */
     @Override
     public Tensor forward(Tensor x) {
         for (int i = 0; i < layers.size(); i++) {
             Module m = layers.get(i);
-            if (m instanceof Conv2d conv && conv.endsInRelu() && i + 1 < layers.size()
+            if (m instanceof Conv2d conv && conv.fusesWithMaxPool() && i + 1 < layers.size()
                     && layers.get(i + 1) instanceof MaxPool2d pool && x.dtype() == DType.FLOAT32) {
-                x = pool.forwardRelu(conv.forward(x, false));
+                x = conv.forwardThenPool(x, pool);
                 i++;
             } else {
                 x = m.forward(x);

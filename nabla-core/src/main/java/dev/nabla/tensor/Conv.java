@@ -44,7 +44,55 @@ final class Conv {
     /** conv2d, followed with {@code relu} by a relu applied in the same pass over the output. */
     static Tensor conv2d(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation, int groups,
             boolean relu) {
-        String op = "conv2d";
+        int[] ints = settings("conv2d", x, w, b, stride, padding, dilation, groups, relu);
+        Tensor out = forward(x, w, b, ints[9], ints[10], ints, null)[0];
+        return Tensor.record(out, Prim.CONV2D, inputs(x, w, b), Arrays.copyOf(ints, 9), 0, null);
+    }
+
+    /**
+     * conv2d (then relu when {@code relu}) followed by max pooling, as one op: each block of samples' convolution
+     * output is pooled while it is in the cache, and the full-size output is never written. The values and
+     * gradients are those of {@code maxPool2d(conv2d(x, w, b).relu())} (the relu is applied to the pooled values:
+     * max and relu commute, and a window passes its gradient to its first maximum only where that is positive).
+     *
+     * <p>The node's ints are conv2d's nine (with no relu), the pooling's kernel, stride and padding, the relu flag and
+     * the convolution's output height and width; the argmax positions go into the node as for max pooling.
+     */
+    static Tensor conv2dMaxPool(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation,
+            int groups, boolean relu, int[] poolKernel, int[] poolStride, int[] poolPadding) {
+        String op = "conv2dMaxPool";
+        int[] conv = settings(op, x, w, b, stride, padding, dilation, groups, false);
+        int[] k = pair(op, "pool kernel", poolKernel, 1);
+        int[] s = poolStride == null ? k : pair(op, "pool stride", poolStride, 1);
+        int[] p = pair(op, "pool padding", poolPadding, 0);
+        int oh = conv[9];
+        int ow = conv[10];
+        int[] convShape = {x.shape[0], w.shape[0], oh, ow};
+        checkPool(op, convShape, k, p);
+        int[] window = {0, 0, k[0], k[1]};
+        int ph = outSize(op, convShape, window, 2, s[0], p, new int[] {1, 1});
+        int pw = outSize(op, convShape, window, 3, s[1], p, new int[] {1, 1});
+        MaxPool.Geometry pool = new MaxPool.Geometry(oh, ow, k[0], k[1], s[0], s[1], p[0], p[1]);
+        Tensor[] pooled = forward(x, w, b, oh, ow, conv, pool);
+        if (relu) {
+            Elementwise.reluInPlace(pooled[0]);
+        }
+        int[] ints = Arrays.copyOf(conv, 18);
+        System.arraycopy(new int[] {k[0], k[1], s[0], s[1], p[0], p[1], relu ? 1 : 0, oh, ow}, 0, ints, 9, 9);
+        assert pooled[0].shape[2] == ph && pooled[0].shape[3] == pw;
+        return Tensor.record(pooled[0], Prim.CONV2D_MAXPOOL, inputs(x, w, b), ints, 0, pooled[1]);
+    }
+
+    private static Tensor[] inputs(Tensor x, Tensor w, Tensor b) {
+        return b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
+    }
+
+    /**
+     * Checks a convolution's operands and settings; returns its node ints {@code {sh, sw, ph, pw, dh, dw, groups,
+     * relu, 0}} followed by the output height and width.
+     */
+    private static int[] settings(String op, Tensor x, Tensor w, Tensor b, int[] stride, int[] padding,
+            int[] dilation, int groups, boolean relu) {
         int[] s = pair(op, "stride", stride, 1);
         int[] p = pair(op, "padding", padding, 0);
         int[] d = pair(op, "dilation", dilation, 1);
@@ -68,10 +116,7 @@ final class Conv {
         }
         int oh = outSize(op, x.shape, w.shape, 2, s[0], p, d);
         int ow = outSize(op, x.shape, w.shape, 3, s[1], p, d);
-        int[] ints = {s[0], s[1], p[0], p[1], d[0], d[1], groups, relu ? 1 : 0, 0};
-        Tensor out = forward(x, w, b, oh, ow, ints);
-        Tensor[] inputs = b == null ? new Tensor[] {x, w} : new Tensor[] {x, w, b};
-        return Tensor.record(out, Prim.CONV2D, inputs, ints, 0, null);
+        return new int[] {s[0], s[1], p[0], p[1], d[0], d[1], groups, relu ? 1 : 0, 0, oh, ow};
     }
 
     /**
@@ -194,7 +239,7 @@ final class Conv {
         int[] k = pair(op, "kernel", kernel, 1);
         int[] s = stride == null ? k : pair(op, "stride", stride, 1);
         int[] p = pair(op, "padding", padding, 0);
-        checkPool(op, x, k, p);
+        checkPool(op, x.shape, k, p);
         int oh = outSize(op, x.shape, new int[] {0, 0, k[0], k[1]}, 2, s[0], p, new int[] {1, 1});
         int ow = outSize(op, x.shape, new int[] {0, 0, k[0], k[1]}, 3, s[1], p, new int[] {1, 1});
         Tensor src = Tensor.contiguousOf(x);
@@ -223,19 +268,19 @@ final class Conv {
      * The gradient of max pooling: g scattered to the recorded argmax positions, summed where windows overlap; with
      * {@code reluOut} (the output of a pooling followed by relu) only where that output is positive, the relu's mask.
      */
-    static Tensor maxPoolBackward(Tensor g, Tensor x, Tensor idx, Tensor reluOut) {
-        int n = x.shape[0];
-        int c = x.shape[1];
-        int plane = x.shape[2] * x.shape[3];
+    static Tensor maxPoolBackward(Tensor g, DType dtype, int[] xShape, Tensor idx, Tensor reluOut) {
+        int n = xShape[0];
+        int c = xShape[1];
+        int plane = xShape[2] * xShape[3];
         int outPlane = g.shape[2] * g.shape[3];
         if (dev.nabla.autograd.GradMode.isEnabled()) {
             Tensor masked = reluOut == null ? g : g.mul(reluOut.gt(0));
-            return x.zerosLike().reshape(n, c, plane).scatterAdd(2, idx, masked.reshape(n, c, outPlane))
-                    .reshape(x.shape);
+            return Tensor.zeros(dtype, n, c, plane).scatterAdd(2, idx, masked.reshape(n, c, outPlane))
+                    .reshape(xShape.clone());
         }
         Tensor src = Tensor.contiguousOf(g.reshape(n, c, outPlane));
         Tensor mask = reluOut == null ? null : Tensor.contiguousOf(reluOut);
-        Tensor out = Tensor.empty(x.dtype, x.shape.clone());
+        Tensor out = Tensor.empty(dtype, xShape.clone());
         if (out.f != null) {
             float[] o = out.f;
             float[] gs = src.f;
@@ -277,7 +322,7 @@ final class Conv {
         int[] k = pair(op, "kernel", kernel, 1);
         int[] s = stride == null ? k : pair(op, "stride", stride, 1);
         int[] p = pair(op, "padding", padding, 0);
-        checkPool(op, x, k, p);
+        checkPool(op, x.shape, k, p);
         int oh = outSize(op, x.shape, new int[] {0, 0, k[0], k[1]}, 2, s[0], p, new int[] {1, 1});
         int ow = outSize(op, x.shape, new int[] {0, 0, k[0], k[1]}, 3, s[1], p, new int[] {1, 1});
         int n = x.shape[0];
@@ -290,9 +335,9 @@ final class Conv {
         return conv2d(x, weight, null, s, p, new int[] {1, 1}, c);
     }
 
-    private static void checkPool(String op, Tensor x, int[] k, int[] p) {
-        if (x.dim() != 4) {
-            throw new IllegalArgumentException(op + ": input " + Shapes.str(x.shape) + " must be [N, C, H, W]");
+    private static void checkPool(String op, int[] shape, int[] k, int[] p) {
+        if (shape.length != 4) {
+            throw new IllegalArgumentException(op + ": input " + Shapes.str(shape) + " must be [N, C, H, W]");
         }
         if (p[0] > k[0] / 2 || p[1] > k[1] / 2) {
             throw new IllegalArgumentException(op + ": padding " + Arrays.toString(p) + " must be at most half the kernel "
@@ -367,9 +412,10 @@ final class Conv {
      * y = conv(x, w) + b (then relu when {@code ints[7] = 1}), a block of B samples at a time: their column matrices
      * side by side as {@code cols [C·kh·kw, B·OH·OW]}, one GEMM {@code W·cols} per group into {@code [O, B·OH·OW]},
      * then each sample's rows copied out with the bias added; or, for few rows of columns, {@link SmallConv}
-     * straight into the output.
+     * straight into the output. With {@code pool}, each block's output is max-pooled where it lies instead of
+     * copied out; the result is then {@code {pooled, argmax}}, else {@code {y, null}}.
      */
-    private static Tensor forward(Tensor x0, Tensor w0, Tensor b0, int oh, int ow, int[] ints) {
+    private static Tensor[] forward(Tensor x0, Tensor w0, Tensor b0, int oh, int ow, int[] ints, MaxPool.Geometry pool) {
         Tensor x = Tensor.contiguousOf(x0);
         Tensor w = Tensor.contiguousOf(w0);
         Tensor b = b0 == null ? null : Tensor.contiguousOf(b0);
@@ -384,20 +430,33 @@ final class Conv {
         int p = geo.cols();
         int per = blockSamples(n, p);
         int blocks = (n + per - 1) / per;
-        Tensor out = Tensor.empty(x.dtype, new int[] {n, o, oh, ow});
+        Tensor out = pool == null ? Tensor.empty(x.dtype, new int[] {n, o, oh, ow})
+                : Tensor.empty(x.dtype, new int[] {n, o, pool.oh(), pool.ow()});
+        Tensor idx = pool == null ? null : Tensor.empty(x.dtype, new int[] {n, o, pool.oh() * pool.ow()});
         int plane = x.shape[2] * x.shape[3];
         if (x.f != null && rows <= SmallConv.MAX_ROWS) {
             float[] bias = b == null ? null : b.f;
             int biasOff = b == null ? 0 : b.offset;
             int c = x.shape[1];
+            // with pooling: a few samples at a time into a scratch array that stays in the cache
+            int chunk = pool == null ? Integer.MAX_VALUE : Math.max(1, POOL_CHUNK / Math.max(1, o * p));
             Parallel.forRange(n, grain((long) o * p * rows), (s0, s1) -> {
-                for (int gi = 0; gi < groups; gi++) {
-                    SmallConv.forward(geo, x.f, x.offset + (s0 * c + gi * cg) * plane, c * plane, s1 - s0, w.f,
-                            w.offset + gi * og * rows, og, bias, biasOff + gi * og, relu, out.f, (s0 * o + gi * og) * p,
-                            o * p);
+                for (int from = s0; from < s1; from += chunk) {
+                    int count = Math.min(chunk, s1 - from);
+                    float[] y = pool == null ? out.f : (float[]) buffer(x, count * o * p, 2);
+                    int yOff = pool == null ? from * o * p : 0;
+                    for (int gi = 0; gi < groups; gi++) {
+                        SmallConv.forward(geo, x.f, x.offset + (from * c + gi * cg) * plane, c * plane, count, w.f,
+                                w.offset + gi * og * rows, og, bias, biasOff + gi * og, relu, y, yOff + gi * og * p,
+                                o * p);
+                    }
+                    if (pool != null) {
+                        int outPlane = pool.oh() * pool.ow();
+                        MaxPool.forward(pool, y, 0, count * o, out.f, idx.f, from * o * outPlane);
+                    }
                 }
             });
-            return out;
+            return new Tensor[] {out, idx};
         }
         Parallel.forRange(blocks, 1, (start, end) -> {
             Object cols = buffer(x, rows * per * p, 0);
@@ -413,10 +472,57 @@ final class Conv {
                     gemm(false, false, og, ld, rows, w, w.offset + gi * og * rows, rows, cols, 0, ld, 0, y,
                             gi * og * ld, ld);
                 }
-                unblock(y, ld, p, bs, o, b, relu, out, s0);
+                if (pool == null) {
+                    unblock(y, ld, p, bs, o, b, relu, out, s0);
+                } else {
+                    poolBlock(y, p, bs, o, b, pool, out, idx, s0);
+                }
             }
         });
-        return out;
+        return new Tensor[] {out, idx};
+    }
+
+    /** Elements of the scratch array that {@link SmallConv} fills for pooling, about 256 KB of floats. */
+    private static final int POOL_CHUNK = 1 << 16;
+
+    /**
+     * Max-pools a block's {@code y [O, bs·P]} (the bias added first, in place, so that the windows compare the values
+     * the unpooled op would give) into samples s0.. of {@code out [N, O, PH, PW]}, positions into {@code idx}.
+     */
+    private static void poolBlock(Object y, int p, int bs, int o, Tensor b, MaxPool.Geometry pool, Tensor out,
+            Tensor idx, int s0) {
+        int planes = o * bs; // plane ch·bs + i of y is channel ch of sample s0 + i
+        if (b != null) {
+            for (int ch = 0; ch < o; ch++) {
+                int from = ch * bs * p;
+                if (out.f != null) {
+                    float[] src = (float[]) y;
+                    Fused.biasRelu(src, from, b.f[b.offset + ch], false, src, from, bs * p);
+                } else {
+                    double[] src = (double[]) y;
+                    double bias = b.d[b.offset + ch];
+                    for (int j = from; j < from + bs * p; j++) {
+                        src[j] += bias;
+                    }
+                }
+            }
+        }
+        int outPlane = pool.oh() * pool.ow();
+        Object pooled = buffer(out, planes * outPlane, 2);
+        Object at = buffer(out, planes * outPlane, 3);
+        if (out.f != null) {
+            MaxPool.forward(pool, (float[]) y, 0, planes, (float[]) pooled, (float[]) at, 0);
+        } else {
+            MaxPool.forward(pool, (double[]) y, 0, planes, (double[]) pooled, (double[]) at, 0);
+        }
+        for (int ch = 0; ch < o; ch++) {
+            for (int i = 0; i < bs; i++) {
+                int from = (ch * bs + i) * outPlane;
+                int to = ((s0 + i) * o + ch) * outPlane;
+                System.arraycopy(pooled, from, out.storage(), to, outPlane);
+                System.arraycopy(at, from, idx.storage(), to, outPlane);
+            }
+        }
     }
 
     /**
@@ -564,14 +670,14 @@ final class Conv {
     }
 
     /**
-     * Scratch array {@code slot} (0 or 1) of the calling thread, at least {@code size} long, in the dtype of
+     * Scratch array {@code slot} (0 to 3) of the calling thread, at least {@code size} long, in the dtype of
      * {@code like}. Reused across calls: every user writes each element it reads (im2col writes its zeros, the GEMMs
      * run with beta 0), and a fresh array per block was zero-filled and then missed the cache (1.8 MB per block of
      * the CNN's second convolution).
      */
     private static Object buffer(Tensor like, int size, int slot) {
         Object[] mine = SCRATCH.get();
-        int at = (like.f != null ? 0 : 2) + slot;
+        int at = (like.f != null ? 0 : 4) + slot;
         int length = mine[at] == null ? -1 : like.f != null ? ((float[]) mine[at]).length : ((double[]) mine[at]).length;
         if (length < size) {
             mine[at] = like.f != null ? new float[size] : new double[size];
@@ -579,8 +685,8 @@ final class Conv {
         return mine[at];
     }
 
-    /** Per thread: two float scratch arrays, then two double ones (see {@link #buffer}). */
-    private static final ThreadLocal<Object[]> SCRATCH = ThreadLocal.withInitial(() -> new Object[4]);
+    /** Per thread: four float scratch arrays, then four double ones (see {@link #buffer}). */
+    private static final ThreadLocal<Object[]> SCRATCH = ThreadLocal.withInitial(() -> new Object[8]);
 
     private static void im2col(Im2col.Geometry geo, Tensor x, int xOff, Object cols, int colsOff, int ld) {
         if (x.f != null) {

@@ -90,7 +90,16 @@ final class Derivatives {
             // a = the conv's input, b = its output gradient; out has the weight's shape
             case CONV2D_WEIGHT_GRAD -> two(needs[0] ? Conv.inputGrad(b, g, a.shape[2], a.shape[3], n.ints) : null,
                     needs[1] ? Conv.conv2d(a, g, null, Conv.stride(n.ints), Conv.padding(n.ints), Conv.dilation(n.ints), n.ints[6]) : null);
-            case MAX_POOL2D -> one(Conv.maxPoolBackward(g, a, n.aux, n.ints[6] == 1 ? out : null));
+            case MAX_POOL2D -> one(Conv.maxPoolBackward(g, a.dtype, a.shape, n.aux, n.ints[6] == 1 ? out : null));
+            case CONV2D_MAXPOOL -> { // the pooling's gradient (relu mask from out), then conv2d's rule without relu
+                int[] conv = java.util.Arrays.copyOf(n.ints, 9);
+                Tensor gz = Conv.maxPoolBackward(g, a.dtype, new int[] {a.shape[0], b.shape[0], n.ints[16], n.ints[17]},
+                        n.aux, n.ints[15] == 1 ? out : null);
+                yield new Tensor[] {
+                    needs[0] ? Conv.inputGrad(gz, b, a.shape[2], a.shape[3], conv) : null,
+                    needs[1] ? Conv.weightGrad(a, gz, b.shape[2], b.shape[3], conv) : null,
+                    in.length > 2 && needs[2] ? gz.sum(new int[] {0, 2, 3}, false) : null};
+            }
         };
     }
 

@@ -17,6 +17,6 @@ public enum Prim {
     MATMUL, LINEAR, LOG_SOFTMAX, CAST,
     // fused recurrent cells (see RecurrentCells): the element-wise part of an LSTM or GRU time step
     LSTM_CELL, GRU_CELL,
-    // convolution and pooling (see Conv): conv2d and its two bilinear adjoints, max pooling
-    CONV2D, CONV2D_INPUT_GRAD, CONV2D_WEIGHT_GRAD, MAX_POOL2D
+    // convolution and pooling (see Conv): conv2d and its two bilinear adjoints, max pooling, conv2d then max pooling
+    CONV2D, CONV2D_INPUT_GRAD, CONV2D_WEIGHT_GRAD, MAX_POOL2D, CONV2D_MAXPOOL
 }

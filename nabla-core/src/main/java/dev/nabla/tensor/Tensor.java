@@ -1504,6 +1504,19 @@ public final class Tensor {
         return Conv.maxPool2d(this, kernel, stride, padding, true);
     }
 
+    /**
+     * {@code conv2d(weight, bias, stride, padding, dilation, groups)}, then relu when {@code relu}, then
+     * {@code maxPool2d(poolKernel, poolStride, poolPadding)}, as one op with the same values and gradients: the
+     * convolution's output is pooled block by block while it is in the cache and never written out whole, and the
+     * relu covers the pooled values only. {@link dev.nabla.nn.Sequential} runs a Conv2d with a relu followed by a
+     * MaxPool2d this way.
+     */
+    public Tensor conv2dMaxPool(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups,
+            boolean relu, int[] poolKernel, int[] poolStride, int[] poolPadding) {
+        return Conv.conv2dMaxPool(this, weight, bias, stride, padding, dilation, groups, relu, poolKernel, poolStride,
+                poolPadding);
+    }
+
     /** Max pooling over {@code kernel×kernel} windows with stride {@code kernel}. */
     public Tensor maxPool2d(int kernel) {
         return Conv.maxPool2d(this, new int[] {kernel}, null, new int[] {0});

@@ -148,6 +148,59 @@ class ConvTest {
     }
 
     @Test
+    void conv2dMaxPoolIsMaxPoolOfConv2dBitForBit() {
+        // the direct path of a first layer and the GEMM path, with and without relu, groups, bias, overlapping windows
+        Object[][] cases = {
+            {rnd(50, 5, 1, 28, 28), rnd(51, 8, 1, 3, 3), rnd(52, 8), new int[] {1}, 1, new int[] {2}, null, new int[] {0}},
+            {rnd(53, 3, 6, 9, 7), rnd(54, 10, 3, 3, 3), null, new int[] {0}, 2, new int[] {3}, new int[] {2},
+                new int[] {1}},
+            {rnd(55, 17, 8, 12, 12), rnd(56, 16, 8, 3, 3), rnd(57, 16), new int[] {1}, 1, new int[] {2}, null,
+                new int[] {0}}};
+        int[] one = {1};
+        for (Object[] c : cases) {
+            for (boolean relu : new boolean[] {false, true}) {
+                for (DType dtype : DType.values()) {
+                    double[] values = ((Tensor) c[0]).toDoubleArray();
+                    if (dtype == DType.FLOAT32) {
+                        values[7] = Double.NaN; // in float64 relu maps NaN to 0, so the orders differ there
+                    }
+                    Tensor x = Tensor.fromArray(values, ((Tensor) c[0]).shape());
+                    double[][] got = new double[2][];
+                    double[][] biasGrad = new double[2][];
+                    for (int fused = 0; fused < 2; fused++) {
+                        Tensor xs = fresh(x, dtype);
+                        Tensor w = fresh((Tensor) c[1], dtype);
+                        Tensor b = c[2] == null ? null : fresh((Tensor) c[2], dtype);
+                        int[] pad = (int[]) c[3];
+                        int groups = (int) c[4];
+                        int[] k = (int[]) c[5];
+                        int[] s = (int[]) c[6];
+                        int[] p = (int[]) c[7];
+                        Tensor y;
+                        if (fused == 1) {
+                            y = xs.conv2dMaxPool(w, b, one, pad, one, groups, relu, k, s, p);
+                        } else {
+                            Tensor z = relu ? xs.conv2dRelu(w, b, one, pad, one, groups)
+                                    : xs.conv2d(w, b, one, pad, one, groups);
+                            y = z.maxPool2d(k, s, p);
+                        }
+                        y.backward(rnd(58, y.shape()).to(dtype));
+                        got[fused] = concat(y.toDoubleArray(), xs.grad().toDoubleArray(), w.grad().toDoubleArray());
+                        biasGrad[fused] = b == null ? new double[0] : b.grad().toDoubleArray();
+                    }
+                    String what = dtype + " relu " + relu + " " + java.util.Arrays.toString(x.shape());
+                    assertArrayEquals(got[0], got[1], what + ": values, input and weight gradients");
+                    assertArrayEquals(biasGrad[0], biasGrad[1], what + ": bias gradient");
+                }
+            }
+        }
+    }
+
+    private static double[] concat(double[]... parts) {
+        return java.util.Arrays.stream(parts).flatMapToDouble(java.util.Arrays::stream).toArray();
+    }
+
+    @Test
     void maxPool2dReluIsReluOfMaxPool2dBitForBit() {
         // ties, an all-negative window, NaN and -0: values and gradients as the two ops give them, both dtypes
         double[] values = rnd(40, 3, 4, 6, 6).toDoubleArray();
@@ -195,6 +248,10 @@ class ConvTest {
                 new int[] {1}, new int[] {0}, new int[] {1}, 2));
         assertTrue(groups.getMessage().startsWith("conv2d: groups 2 must divide the input channels 3"),
                 groups.getMessage());
+        var pool = assertThrows(IllegalArgumentException.class, () -> x.conv2dMaxPool(Tensor.zeros(2, 3, 3, 3), null,
+                new int[] {1}, new int[] {0}, new int[] {1}, 1, true, new int[] {3}, null, new int[] {0}));
+        assertEquals("conv2dMaxPool: kernel 3x3 is larger than the padded input 2x2 (input [1, 2, 2, 2], padding 0x0)",
+                pool.getMessage());
         var rank = assertThrows(IllegalArgumentException.class, () -> Tensor.zeros(3, 4, 4).maxPool2d(2));
         assertEquals("maxPool2d: input [3, 4, 4] must be [N, C, H, W]", rank.getMessage());
     }

@@ -134,6 +134,10 @@ class OpHarnessTest {
         op("maxPool2d/overlap", x -> x[0].maxPool2d(new int[] {3}, new int[] {2}, new int[] {1}));
         op("maxPool2dRelu", x -> x[0].maxPool2dRelu(new int[] {2}, null, new int[] {0}));
         op("maxPool2dRelu/overlap", x -> x[0].maxPool2dRelu(new int[] {3}, new int[] {2}, new int[] {1}));
+        op("conv2dMaxPool", x -> x[0].conv2dMaxPool(x[1], x[2], new int[] {1}, new int[] {1}, new int[] {1}, 1, false,
+                new int[] {2}, null, new int[] {0}));
+        op("conv2dMaxPool/relu", x -> x[0].conv2dMaxPool(x[1], x[2], new int[] {1, 2}, new int[] {1, 0}, new int[] {1},
+                2, true, new int[] {3}, new int[] {2}, new int[] {1}));
         op("avgPool2d", x -> x[0].avgPool2d(2));
         op("avgPool2d/overlap", x -> x[0].avgPool2d(new int[] {3}, new int[] {2}, new int[] {1}));
         op("lstmCell", x -> x[0].lstmCell(x[1], x[2]));
