@@ -291,9 +291,16 @@ final class Conv {
                 for (int q = start; q < end; q++) {
                     int base = q * plane;
                     int from = q * outPlane;
-                    for (int i = 0; i < outPlane; i++) {
-                        if (pooled == null || pooled[pooledOff + from + i] > 0) {
+                    if (pooled == null) {
+                        for (int i = 0; i < outPlane; i++) {
                             o[base + (int) at[from + i]] += gs[src.offset + from + i];
+                        }
+                    } else {
+                        // +0 where masked: the sum starts at +0 and so never is -0, and adding +0 leaves it as
+                        // skipping would, without a branch on the mask (random, so often mispredicted)
+                        for (int i = 0; i < outPlane; i++) {
+                            o[base + (int) at[from + i]] += pooled[pooledOff + from + i] > 0 ? gs[src.offset + from + i]
+                                    : 0f;
                         }
                     }
                 }
