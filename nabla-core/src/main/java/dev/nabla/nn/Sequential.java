@@ -1,6 +1,5 @@
 package dev.nabla.nn;
 
-import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Generator;
 import dev.nabla.tensor.Tensor;
 import java.util.ArrayList;
@@ -34,19 +33,18 @@ public class Sequential extends Module {
     }
 
     /**
-     * Each layer in turn; a {@link Conv2d} with a relu (or no activation) followed by a {@link MaxPool2d} runs, for
-     * float32 input, as one op ({@link Tensor#conv2dMaxPool}): the same values and gradients, but the convolution's
-     * output is pooled block by block while it is in the cache instead of being written out whole and read back, and
-     * the relu and its backward pass cover the pooled values only (relu and max commute, and a window's gradient
-     * reaches its first maximum only where that is positive either way). In float64 relu maps NaN to 0, so the two
-     * orders can differ on NaN input, and the layers run as written.
+     * Each layer in turn; a {@link Conv2d} with a relu (or no activation) followed by a {@link MaxPool2d} runs as one
+     * op ({@link Tensor#conv2dMaxPool}): the same values and gradients, but the convolution's output is pooled block
+     * by block while it is in the cache instead of being written out whole and read back, and the relu and its
+     * backward pass cover the pooled values only (relu and max commute, NaN included, and a window's gradient
+     * reaches its first maximum only where that is positive either way).
      */
     @Override
     public Tensor forward(Tensor x) {
         for (int i = 0; i < layers.size(); i++) {
             Module m = layers.get(i);
             if (m instanceof Conv2d conv && conv.fusesWithMaxPool() && i + 1 < layers.size()
-                    && layers.get(i + 1) instanceof MaxPool2d pool && x.dtype() == DType.FLOAT32) {
+                    && layers.get(i + 1) instanceof MaxPool2d pool) {
                 x = conv.forwardThenPool(x, pool);
                 i++;
             } else {

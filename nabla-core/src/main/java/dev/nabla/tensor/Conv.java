@@ -553,7 +553,7 @@ final class Conv {
                     double bias = b == null ? 0 : b.d[b.offset + ch];
                     for (int j = 0; j < p; j++) {
                         double v = src[from + j] + bias;
-                        out.d[to + j] = relu && !(v > 0) ? 0 : v;
+                        out.d[to + j] = relu && !(v > 0) && v == v ? 0 : v;
                     }
                 }
             }

@@ -123,7 +123,7 @@ final class Elementwise {
             case ABS:
                 return Math.abs(x);
             case RELU:
-                return x > 0 ? x : 0;
+                return x > 0 || x != x ? x : 0; // NaN stays NaN, as in the float32 kernels and PyTorch
             case SIGMOID:
                 return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
             case TANH:

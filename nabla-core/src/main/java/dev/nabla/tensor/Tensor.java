@@ -1497,7 +1497,7 @@ public final class Tensor {
 
     /**
      * {@code maxPool2d(kernel, stride, padding).relu()} as one op, which a convolution with a relu followed by max
-     * pooling can use instead of relu before the pooling: the same values and gradients in float32, with the relu
+     * pooling can use instead of relu before the pooling: the same values and gradients, with the relu
      * over the pooled values only and its mask applied as the pooling's gradient is scattered.
      */
     public Tensor maxPool2dRelu(int[] kernel, int[] stride, int[] padding) {

@@ -178,6 +178,25 @@ class TensorTest {
     }
 
     @Test
+    void reluKeepsNaNInEveryDtypeAndLayout() {
+        // as PyTorch: relu(NaN) is NaN, negative values and -0 give +0; contiguous float32 takes the vector kernel,
+        // a strided view and float64 the scalar path, and all three must agree
+        double[] values = {Double.NaN, -1.5, -0.0, 0.0, 2.5, Double.NEGATIVE_INFINITY};
+        double[] expected = {Double.NaN, 0, 0, 0, 2.5, 0};
+        Tensor x64 = Tensor.fromArray(values, 2, 3);
+        Tensor x32 = x64.to(DType.FLOAT32);
+        Tensor strided = Tensor.fromArray(values, 3, 2).to(DType.FLOAT32).mT(); // a transposed view
+        for (Tensor y : new Tensor[] {x64.relu(), x32.relu(), strided.relu().mT().contiguousCopy().reshape(2, 3)}) {
+            double[] got = y.toDoubleArray();
+            for (int i = 0; i < values.length; i++) {
+                assertEquals(expected[i], got[i], 0.0, y.dtype() + " element " + i);
+                assertFalse(Double.doubleToRawLongBits(got[i]) == Double.doubleToRawLongBits(-0.0),
+                        y.dtype() + " element " + i + " is -0");
+            }
+        }
+    }
+
+    @Test
     void extremeSigmoidAndSoftmaxStayFinite() {
         Tensor x = Tensor.of(-1e4f, 0, 1e4f);
         assertArrayEquals(new float[] {0, 0.5f, 1}, x.sigmoid().toFloatArray());
