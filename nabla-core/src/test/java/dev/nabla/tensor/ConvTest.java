@@ -151,7 +151,8 @@ class ConvTest {
     void conv2dMaxPoolIsMaxPoolOfConv2dBitForBit() {
         // the direct path of a first layer and the GEMM path, with and without relu, groups, bias, overlapping windows
         Object[][] cases = {
-            {rnd(50, 5, 1, 28, 28), rnd(51, 8, 1, 3, 3), rnd(52, 8), new int[] {1}, 1, new int[] {2}, null, new int[] {0}},
+            {rnd(50, 5, 1, 28, 28), rnd(51, 8, 1, 3, 3), rnd(52, 8), new int[] {1}, 1, new int[] {2}, null,
+                new int[] {0}},
             {rnd(53, 3, 6, 9, 7), rnd(54, 10, 3, 3, 3), null, new int[] {0}, 2, new int[] {3}, new int[] {2},
                 new int[] {1}},
             {rnd(55, 17, 8, 12, 12), rnd(56, 16, 8, 3, 3), rnd(57, 16), new int[] {1}, 1, new int[] {2}, null,
