@@ -266,8 +266,14 @@ final class Conv {
     /**
      * The gradient of max pooling: g scattered to the recorded argmax positions, summed where windows overlap; with
      * {@code reluOut} (the output of a pooling followed by relu) only where that output is positive, the relu's mask.
+     *
+     * <p>With {@code transient_}, for a caller that uses the result and drops it before it calls this again (the
+     * rule of {@link #conv2dMaxPool}, when no graph of the backward pass is recorded), a float32 result is a view of
+     * a per-thread scratch array, each plane zeroed by the thread that scatters into it, instead of a fresh array
+     * that the calling thread alone would zero-fill (6.4 MB at the first layer of the CNN at batch 64).
      */
-    static Tensor maxPoolBackward(Tensor g, DType dtype, int[] xShape, Tensor idx, Tensor reluOut) {
+    static Tensor maxPoolBackward(Tensor g, DType dtype, int[] xShape, Tensor idx, Tensor reluOut,
+            boolean transient_) {
         int n = xShape[0];
         int c = xShape[1];
         int plane = xShape[2] * xShape[3];
@@ -279,7 +285,8 @@ final class Conv {
         }
         Tensor src = Tensor.contiguousOf(g.reshape(n, c, outPlane));
         Tensor mask = reluOut == null ? null : Tensor.contiguousOf(reluOut);
-        Tensor out = Tensor.empty(dtype, xShape.clone());
+        boolean scratch = transient_ && dtype == DType.FLOAT32;
+        Tensor out = scratch ? gradScratch(xShape) : Tensor.empty(dtype, xShape.clone());
         if (out.f != null) {
             float[] o = out.f;
             float[] gs = src.f;
@@ -290,6 +297,9 @@ final class Conv {
                 for (int q = start; q < end; q++) {
                     int base = q * plane;
                     int from = q * outPlane;
+                    if (scratch) {
+                        Arrays.fill(o, base, base + plane, 0f);
+                    }
                     if (pooled == null) {
                         for (int i = 0; i < outPlane; i++) {
                             o[base + (int) at[from + i]] += gs[src.offset + from + i];
@@ -318,6 +328,20 @@ final class Conv {
         }
         return out;
     }
+
+    /** A contiguous float32 view of the calling thread's gradient scratch array, grown to {@code shape}. */
+    private static Tensor gradScratch(int[] shape) {
+        int size = Shapes.size(shape);
+        float[] a = GRAD_SCRATCH.get();
+        if (a.length < size) {
+            a = new float[size];
+            GRAD_SCRATCH.set(a);
+        }
+        return new Tensor(a, new int[] {a.length}).view(shape.clone(), Shapes.contiguousStrides(shape), 0);
+    }
+
+    /** Per thread: the scratch array behind {@link #maxPoolBackward}'s transient results. */
+    private static final ThreadLocal<float[]> GRAD_SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
 
     /**
      * Average pooling with PyTorch's defaults (padding zeros count in the average): a reshape and mean when the
