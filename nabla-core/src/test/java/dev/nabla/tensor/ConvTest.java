@@ -138,12 +138,17 @@ class ConvTest {
             Tensor w = rnd(40 + c, weights[c % 2]).to(dtype).requiresGrad(true);
             Tensor b = rnd(50 + c, 4).to(dtype).requiresGrad(true);
             int[] one = {1};
-            Tensor y = x.conv2d(w, b, one, one, one, 1);
-            assertArrayEquals(new int[] {0, 4, 6, 6}, y.shape());
-            y.sum().backward();
-            assertArrayEquals(new double[w.numel()], w.grad().toDoubleArray(), "weight gradient of an empty batch");
-            assertArrayEquals(new double[4], b.grad().toDoubleArray(), "bias gradient of an empty batch");
-            assertArrayEquals(shapes[c % 2], x.grad().shape());
+            for (boolean pooled : new boolean[] {false, true}) {
+                Tensor y = pooled ? x.conv2dMaxPool(w, b, one, one, one, 1, true, new int[] {2}, null, new int[] {0})
+                        : x.conv2d(w, b, one, one, one, 1);
+                assertArrayEquals(pooled ? new int[] {0, 4, 3, 3} : new int[] {0, 4, 6, 6}, y.shape());
+                w.zeroGrad();
+                b.zeroGrad();
+                y.sum().backward();
+                assertArrayEquals(new double[w.numel()], w.grad().toDoubleArray(), "weight gradient of an empty batch");
+                assertArrayEquals(new double[4], b.grad().toDoubleArray(), "bias gradient of an empty batch");
+                assertArrayEquals(shapes[c % 2], x.grad().shape());
+            }
         }
     }
 
