@@ -1,5 +1,6 @@
 package dev.nabla.kernel;
 
+import dev.nabla.testing.FloatBits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -37,14 +38,6 @@ class Im2colTest {
         return list;
     }
 
-    private static int[] bits(float[] a) {
-        int[] b = new int[a.length];
-        for (int i = 0; i < a.length; i++) {
-            b[i] = Float.floatToRawIntBits(a[i]);
-        }
-        return b;
-    }
-
     @Test
     void im2colMatchesItsDefinitionAndTheRowPath() {
         Random r = new Random(1);
@@ -61,7 +54,7 @@ class Im2colTest {
             Im2col.im2col(g, img, 2, cols, 1, ld);
             float[] rows = cols.clone();
             Im2col.im2colRows(g, img, 2, rows, 1, ld);
-            assertArrayEquals(bits(rows), bits(cols), g.toString());
+            assertArrayEquals(FloatBits.of(rows), FloatBits.of(cols), g.toString());
             for (int ch = 0; ch < g.c(); ch++) {
                 for (int i = 0; i < g.kh(); i++) {
                     for (int j = 0; j < g.kw(); j++) {
@@ -101,7 +94,7 @@ class Im2colTest {
             float[] expected = img.clone();
             Im2col.col2imRows(g, cols.clone(), 3, expected, 1, ld);
             Im2col.col2im(g, cols.clone(), 3, img, 1, ld);
-            assertArrayEquals(bits(expected), bits(img), g.toString());
+            assertArrayEquals(FloatBits.of(expected), FloatBits.of(img), g.toString());
         }
     }
 }

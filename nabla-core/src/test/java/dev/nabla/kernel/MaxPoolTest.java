@@ -1,5 +1,6 @@
 package dev.nabla.kernel;
 
+import dev.nabla.testing.FloatBits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -51,14 +52,6 @@ class MaxPoolTest {
         }
     }
 
-    private static int[] bits(float[] a) {
-        int[] b = new int[a.length];
-        for (int i = 0; i < a.length; i++) {
-            b[i] = Float.floatToRawIntBits(a[i]);
-        }
-        return b;
-    }
-
     @Test
     void forwardPathsMatchTheReferenceScan() {
         Random r = new Random(5);
@@ -76,12 +69,12 @@ class MaxPoolTest {
                     float[] idx = new float[n + 2];
                     MaxPool.forward(new MaxPool.Geometry(h, w, 2, 2, 2, 2, 0, 0), x, 3, planes, out, idx, 2);
                     String where = h + "x" + w + ", " + planes + " planes, specials " + specials;
-                    assertArrayEquals(bits(expected), bits(out), "values, " + where);
+                    assertArrayEquals(FloatBits.of(expected), FloatBits.of(out), "values, " + where);
                     assertArrayEquals(expectedIdx, idx, "positions, " + where);
                     float[] plain = new float[n + 2];
                     float[] plainIdx = new float[n + 2];
                     MaxPool.forward2x2Plain(h, w, x, 3, plain, plainIdx, 2, 0, n);
-                    assertArrayEquals(bits(expected), bits(plain), "plain values, " + where);
+                    assertArrayEquals(FloatBits.of(expected), FloatBits.of(plain), "plain values, " + where);
                     assertArrayEquals(expectedIdx, plainIdx, "plain positions, " + where);
                 }
             }
@@ -100,7 +93,7 @@ class MaxPoolTest {
         float[] out = new float[4];
         float[] idx = new float[4];
         MaxPool.forward(new MaxPool.Geometry(4, 4, 3, 3, 2, 2, 1, 1), x, 0, 1, out, idx, 0);
-        assertArrayEquals(bits(new float[] {1, -0f, -1, nan}), bits(out));
+        assertArrayEquals(FloatBits.of(new float[] {1, -0f, -1, nan}), FloatBits.of(out));
         assertArrayEquals(new float[] {0, 2, 8, 10}, idx);
     }
 }

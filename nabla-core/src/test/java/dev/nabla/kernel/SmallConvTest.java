@@ -1,5 +1,6 @@
 package dev.nabla.kernel;
 
+import dev.nabla.testing.FloatBits;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -34,14 +35,6 @@ class SmallConvTest {
             a[i] = (float) r.nextGaussian();
         }
         return a;
-    }
-
-    private static int[] bits(float[] a) {
-        int[] b = new int[a.length];
-        for (int i = 0; i < a.length; i++) {
-            b[i] = Float.floatToRawIntBits(a[i]);
-        }
-        return b;
     }
 
     @Test
@@ -84,7 +77,7 @@ class SmallConvTest {
                             }
                         }
                     }
-                    assertArrayEquals(bits(plain), bits(y), g + ", m " + m + ", variant " + variant);
+                    assertArrayEquals(FloatBits.of(plain), FloatBits.of(y), g + ", m " + m + ", variant " + variant);
                 }
             }
         }
@@ -110,7 +103,7 @@ class SmallConvTest {
                 for (int i = 0; i < 4; i++) {
                     plain[i] = Float.NaN;
                 }
-                assertArrayEquals(bits(plain), bits(dw), g + ", m " + m);
+                assertArrayEquals(FloatBits.of(plain), FloatBits.of(dw), g + ", m " + m);
                 float[] cols = new float[rows * p];
                 double[] expected = new double[m * rows];
                 for (int s = 0; s < samples; s++) {
