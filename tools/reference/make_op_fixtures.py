@@ -215,6 +215,14 @@ case("conv2dMaxPool/relu", lambda x, w, b: F.max_pool2d(torch.relu(F.conv2d(x, w
      rnd(2, 4, 7, 9), rnd(6, 2, 3, 2), rnd(6) - 1.5)
 torch.set_rng_state(_state)
 
+# relu of a linear layer as one op (Nabla's linearRelu, which Linear runs for a dense layer with a relu); its own
+# seed. The biases are shifted down so that a good part of the outputs is negative and gets no gradient.
+_state = torch.get_rng_state()
+torch.manual_seed(13)
+case("linearRelu", lambda x, w, b: torch.relu(F.linear(x, w, b)), rnd(3, 4), rnd(5, 4), rnd(5) - 1)
+case("linearRelu/nobias", lambda x, w: torch.relu(F.linear(x, w)), rnd(2, 3, 4), rnd(5, 4))
+torch.set_rng_state(_state)
+
 
 
 def fmt(t):

@@ -39,16 +39,19 @@ public final class GraphExport {
     }
 
     /**
-     * One node: {@code op} for {@link Kind#OP} (else null), {@code name} of a leaf (null if unnamed),
-     * {@code gradNorm} for a leaf holding a gradient (else null).
+     * One node: {@code op} for {@link Kind#OP} (else null), with {@code fusedRelu} when a relu is fused into it,
+     * {@code name} of a leaf (null if unnamed), {@code gradNorm} for a leaf holding a gradient (else null).
      */
-    public record Node(int id, Kind kind, Prim op, String name, int[] shape, Double gradNorm) {
-        /** The node's text, one line per entry: "LINEAR", "[2, 4]" or "0.weight", "param [4, 3]", "grad norm 0.5". */
+    public record Node(int id, Kind kind, Prim op, boolean fusedRelu, String name, int[] shape, Double gradNorm) {
+        /**
+         * The node's text, one line per entry: "LINEAR" (or "LINEAR+RELU"), "[2, 4]" or "0.weight", "param [4, 3]",
+         * "grad norm 0.5".
+         */
         public List<String> lines() {
             List<String> lines = new ArrayList<>();
             String shapeText = Arrays.toString(shape);
             if (kind == Kind.OP) {
-                lines.add(op.name());
+                lines.add(fusedRelu ? op.name() + "+RELU" : op.name());
                 lines.add(shapeText);
             } else {
                 if (name != null) {
@@ -146,14 +149,15 @@ public final class GraphExport {
             Tensor t = order.get(id);
             Prim op = t.gradFn();
             if (op != null) {
-                nodes.add(new Node(id, Kind.OP, op, null, t.shape(), null));
+                nodes.add(new Node(id, Kind.OP, op, t.gradFnFusedRelu(), null, t.shape(), null));
                 for (Tensor input : t.gradFnInputs()) {
                     edges.add(new Edge(ids.get(input), id));
                 }
             } else {
                 String name = nameOf.getOrDefault(t, t.name());
                 Kind kind = t.requiresGrad() ? Kind.PARAM : Kind.INPUT;
-                nodes.add(new Node(id, kind, null, name, t.shape(), t.grad() == null ? null : norm(t.grad())));
+                nodes.add(new Node(id, kind, null, false, name, t.shape(),
+                        t.grad() == null ? null : norm(t.grad())));
             }
         }
         return new Graph(nodes, edges);

@@ -170,6 +170,18 @@ public final class Fused {
         }
     }
 
+    /**
+     * c[co + j] = act(c[co + j] + bias[bo + j]) for j in [0, n), in place; without bias (null) only the activation,
+     * act relu (keeping NaN, as {@link #relu}) or the identity.
+     */
+    public static void biasActInPlace(float[] c, int co, float[] bias, int bo, boolean relu, int n) {
+        int from = SIMD ? VectorFused.biasActInPlace(c, co, bias, bo, relu, n) : 0;
+        for (int j = from; j < n; j++) {
+            float v = bias == null ? c[co + j] : c[co + j] + bias[bo + j];
+            c[co + j] = relu && !(v > 0) && v == v ? 0f : v;
+        }
+    }
+
     /** out[r·cols + j] = a[r·cols + j] + row[j]: a matrix plus a row vector broadcast over its rows (a bias). */
     public static void addRow(float[] a, float[] row, float[] out, int rows, int cols) {
         for (int r = 0; r < rows; r++) {

@@ -35,48 +35,71 @@ public final class Gemm {
   public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
       float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
       float beta, float[] c, int cOff, int ldc) {
-    sgemm(SIMD, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    sgemm(SIMD, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, null);
+  }
+
+  /**
+   * {@link #sgemm}, then {@code epilogue} (a bias per column and an optional relu) applied to C; the kernels apply
+   * it block by block while each block is still in the cache, with the same result as applying it afterwards.
+   */
+  public static void sgemm(boolean transA, boolean transB, int m, int n, int k,
+      float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+      float beta, float[] c, int cOff, int ldc, Epilogue epilogue) {
+    sgemm(SIMD, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, epilogue);
   }
 
   /** {@link #sgemm} forced onto the Vector API path; fails if the module is absent. */
   static void sgemmSimd(boolean transA, boolean transB, int m, int n, int k,
       float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-      float beta, float[] c, int cOff, int ldc) {
+      float beta, float[] c, int cOff, int ldc, Epilogue epilogue) {
     if (!ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()) {
       throw new IllegalStateException("sgemmSimd: module jdk.incubator.vector is not present");
     }
-    sgemm(true, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+    sgemm(true, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, epilogue);
   }
 
   /** {@link #sgemm} forced onto the plain Java path. */
   static void sgemmPlain(boolean transA, boolean transB, int m, int n, int k,
       float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-      float beta, float[] c, int cOff, int ldc) {
-    sgemm(false, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      float beta, float[] c, int cOff, int ldc, Epilogue epilogue) {
+    sgemm(false, transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, epilogue);
   }
 
   private static void sgemm(boolean simd, boolean transA, boolean transB, int m, int n, int k,
       float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-      float beta, float[] c, int cOff, int ldc) {
+      float beta, float[] c, int cOff, int ldc, Epilogue epilogue) {
     if (a == null || b == null || c == null) {
       throw new IllegalArgumentException("sgemm: arrays must not be null (a " + describe(a)
           + ", b " + describe(b) + ", c " + describe(c) + ")");
     }
     validate("sgemm", transA, transB, m, n, k, a.length, aOff, lda, b.length, bOff, ldb,
         c.length, cOff, ldc);
+    if (epilogue != null) {
+      epilogue.check("sgemm", n);
+    }
     if (m == 0 || n == 0) {
       return;
     }
     if (k == 0 || alpha == 0) {
       scale(m, n, beta, c, cOff, ldc);
+      if (epilogue != null) {
+        epilogue.apply(c, cOff, ldc, 0, m, 0, n);
+      }
     } else if (simd && SmallGemm.applies(transA, transB, m, n, k)) {
       SmallGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      if (epilogue != null) {
+        epilogue.apply(c, cOff, ldc, 0, m, 0, n);
+      }
     } else if (simd) {
       VectorGemm.sgemm(transA, transB, m, n, k, alpha, a, aOff, lda, b, bOff, ldb,
-          beta, c, cOff, ldc);
+          beta, c, cOff, ldc, epilogue);
     } else {
-      Parallel.RangeBody rows = (start, end) -> plainRows(start, end, transA, transB, n, k,
-          alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      Parallel.RangeBody rows = (start, end) -> {
+        plainRows(start, end, transA, transB, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+        if (epilogue != null) {
+          epilogue.apply(c, cOff, ldc, start, end, 0, n);
+        }
+      };
       forRows(m, n, k, rows);
     }
   }

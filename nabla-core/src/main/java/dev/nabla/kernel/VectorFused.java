@@ -78,6 +78,22 @@ final class VectorFused {
         return bound;
     }
 
+    static int biasActInPlace(float[] c, int co, float[] bias, int bo, boolean relu, int n) {
+        int bound = S.loopBound(n);
+        FloatVector zero = FloatVector.zero(S);
+        for (int j = 0; j < bound; j += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, c, co + j);
+            if (bias != null) {
+                v = v.add(FloatVector.fromArray(S, bias, bo + j));
+            }
+            if (relu) {
+                v = zero.blend(v, v.compare(VectorOperators.GT, 0f).or(v.test(VectorOperators.IS_NAN)));
+            }
+            v.intoArray(c, co + j);
+        }
+        return bound;
+    }
+
     /** out[oo + j] = a[ao + j] − c for j below the vector bound of n; returns the bound. */
     static int subScalar(float[] a, int ao, float c, float[] out, int oo, int n) {
         int bound = S.loopBound(n);

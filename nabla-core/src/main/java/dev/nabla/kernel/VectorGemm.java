@@ -66,9 +66,9 @@ final class VectorGemm {
 
   static void sgemm(boolean transA, boolean transB, int m, int n, int k,
       float alpha, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
-      float beta, float[] c, int cOff, int ldc) {
+      float beta, float[] c, int cOff, int ldc, Epilogue epilogue) {
     if (VectorGemmNT.suits(transB, m, n)) {
-      VectorGemmNT.sgemm(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc);
+      VectorGemmNT.sgemm(transA, m, n, k, alpha, a, aOff, lda, b, bOff, ldb, beta, c, cOff, ldc, epilogue);
       return;
     }
     int threads = Parallel.threads();
@@ -81,20 +81,22 @@ final class VectorGemm {
       long panelFmas = (long) m * NR * k;
       Parallel.forRange(colPanels, (int) Math.max(1, MIN_BLOCK_FMAS / panelFmas),
           (s, e) -> columns(s * NR, Math.min(n, e * NR), false, transA, transB, m, k, alpha,
-              a, aOff, lda, gatherA, b, bOff, ldb, gatherB, beta, c, cOff, ldc));
+              a, aOff, lda, gatherA, b, bOff, ldb, gatherB, beta, c, cOff, ldc, epilogue));
     } else {
       columns(0, n, parallel, transA, transB, m, k, alpha, a, aOff, lda, gatherA,
-          b, bOff, ldb, gatherB, beta, c, cOff, ldc);
+          b, bOff, ldb, gatherB, beta, c, cOff, ldc, epilogue);
     }
   }
 
   /**
    * Columns {@code [j0, j1)} of C, packing op(B) one {@code KC × NC} block at a time; with
-   * {@code parallelRows} the threads share each packed block and split its rows of C.
+   * {@code parallelRows} the threads share each packed block and split its rows of C. The epilogue (or null) is
+   * applied to each block of C after its last k block.
    */
   private static void columns(int j0, int j1, boolean parallelRows, boolean transA,
       boolean transB, int m, int k, float alpha, float[] a, int aOff, int lda, int[] gatherA,
-      float[] b, int bOff, int ldb, int[] gatherB, float beta, float[] c, int cOff, int ldc) {
+      float[] b, int bOff, int ldb, int[] gatherB, float beta, float[] c, int cOff, int ldc,
+      Epilogue epilogue) {
     int kBlocks = (k + KC - 1) / KC;
     int kcMax = (k + kBlocks - 1) / kBlocks;
     float[] bp = BUFFERS.get().packedB(kcMax * Math.min(NC, roundUp(j1 - j0, NR)));
@@ -106,6 +108,7 @@ final class VectorGemm {
       for (int pc = 0; pc < k; pc += kcMax) {
         int kc = Math.min(kcMax, k - pc);
         boolean first = pc == 0;
+        Epilogue last = pc + kc == k ? epilogue : null;
         int jcc = jc;
         int pcc = pc;
         int bDirect = direct ? bOff + pc * ldb + jc : -1;
@@ -113,7 +116,7 @@ final class VectorGemm {
             packB(transB, b, bOff, ldb, pcc, kc, jcc, nc, s, e, bp, gatherB);
         Parallel.RangeBody compute = (s, e) -> computeRows(s * MR, Math.min(m, e * MR),
             transA, a, aOff, lda, gatherA, pcc, kc, first, jcc, nc, bp, b, bDirect, ldb,
-            alpha, beta, c, cOff, ldc);
+            alpha, beta, c, cOff, ldc, last);
         if (direct) {
           if (nc % NR != 0) {
             pack.run(colPanels - 1, colPanels);
@@ -157,10 +160,14 @@ final class VectorGemm {
     return index;
   }
 
-  /** Rows {@code [i0, i1)} of C for one {@code kc × nc} block of packed B; {@code i0} is a multiple of MR. */
+  /**
+   * Rows {@code [i0, i1)} of C for one {@code kc × nc} block of packed B; {@code i0} is a multiple of MR. The
+   * epilogue (null unless this is the last k block) is applied to each {@code MC}-row block as it is finished.
+   */
   private static void computeRows(int i0, int i1, boolean transA, float[] a, int aOff, int lda,
       int[] gatherA, int pc, int kc, boolean first, int jc, int nc, float[] bp,
-      float[] b, int bDirect, int ldb, float alpha, float beta, float[] c, int cOff, int ldc) {
+      float[] b, int bDirect, int ldb, float alpha, float beta, float[] c, int cOff, int ldc,
+      Epilogue epilogue) {
     Buffers buffers = BUFFERS.get();
     float[] ap = buffers.packedA;
     for (int ic = i0; ic < i1; ic += MC) {
@@ -182,6 +189,9 @@ final class VectorGemm {
                 buffers.tile);
           }
         }
+      }
+      if (epilogue != null) {
+        epilogue.apply(c, cOff, ldc, ic, ic + mc, jc, jc + nc);
       }
     }
   }

@@ -36,7 +36,7 @@ final class VectorGemmNT {
   }
 
   static void sgemm(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff,
-      int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc) {
+      int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc, Epilogue epilogue) {
     // op(A) is transposed once, by the calling thread, and shared: packing it again in every
     // parallel block cost as much as the block's products at batch 32
     int rowGroups = (m + NR - 1) / NR;
@@ -47,7 +47,7 @@ final class VectorGemmNT {
     }
     int groups = (n + MR - 1) / MR;
     Parallel.RangeBody columns = (s, e) -> columns(s * MR, Math.min(n, e * MR), m, k, at,
-        b, bOff, ldb, beta, c, cOff, ldc);
+        b, bOff, ldb, beta, c, cOff, ldc, epilogue);
     long work = (long) m * n * k;
     if (Parallel.threads() > 1 && work >= Gemm.PARALLEL_MIN_FMAS) {
       long groupFmas = (long) m * MR * k;
@@ -66,9 +66,14 @@ final class VectorGemmNT {
     return buffers[0];
   }
 
-  /** Columns {@code [j0, j1)} of C; {@code j0} is a multiple of MR. */
+  /**
+   * Columns {@code [j0, j1)} of C; {@code j0} is a multiple of MR. The epilogue (or null) is applied as each tile is
+   * written back after its last k block, with the same arithmetic as {@link Epilogue#apply}.
+   */
   private static void columns(int j0, int j1, int m, int k, float[] at, float[] b, int bOff,
-      int ldb, float beta, float[] c, int cOff, int ldc) {
+      int ldb, float beta, float[] c, int cOff, int ldc, Epilogue epilogue) {
+    float[] bias = epilogue == null ? null : epilogue.bias();
+    boolean relu = epilogue != null && epilogue.relu();
     float[] tile = BUFFERS.get()[1];
     int kBlocks = (k + KC - 1) / KC;
     int kcMax = (k + kBlocks - 1) / kBlocks;
@@ -105,9 +110,19 @@ final class VectorGemmNT {
               }
             }
           }
-          for (int q = 0; q < cols; q++) {
-            for (int i = 0; i < rows; i++) {
-              c[ci + i * ldc + q] = tile[q * NR + i];
+          if (epilogue != null && pc + kc == k) {
+            for (int q = 0; q < cols; q++) {
+              float add = bias == null ? 0f : bias[j + q];
+              for (int i = 0; i < rows; i++) {
+                float v = bias == null ? tile[q * NR + i] : tile[q * NR + i] + add;
+                c[ci + i * ldc + q] = relu && !(v > 0) && v == v ? 0f : v;
+              }
+            }
+          } else {
+            for (int q = 0; q < cols; q++) {
+              for (int i = 0; i < rows; i++) {
+                c[ci + i * ldc + q] = tile[q * NR + i];
+              }
             }
           }
         }

@@ -125,7 +125,8 @@ public final class Linear extends Module {
             throw new IllegalArgumentException("Linear(" + inFeatures + " -> " + outFeatures + "): input of shape "
                     + Shapes.str(x.shape()) + " must end in " + inFeatures + " features");
         }
-        return activation.apply(x.linear(weight, bias));
+        // relu is fused into the product (applied to each block of the output while it is in the cache)
+        return activation == Activation.RELU ? x.linearRelu(weight, bias) : activation.apply(x.linear(weight, bias));
     }
 
     /** The weight, {@code [out, in]}. */

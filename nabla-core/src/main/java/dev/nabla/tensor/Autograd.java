@@ -126,6 +126,7 @@ final class Autograd {
                         + n.op + " producing " + Shapes.str(t.shape) + " was already freed); pass retainGraph=true"
                         + " to the first backward if you need to");
             }
+            g = Derivatives.beforeFusedRelu(n, t, g);
             boolean[] needs = new boolean[n.inputs.length];
             boolean rest = false;
             for (int i = 0; i < needs.length; i++) {

@@ -64,7 +64,7 @@ final class Derivatives {
             case GATHER -> one(a.zerosLike().scatterAdd(n.ints[0], n.aux, g));
             case SCATTER_ADD -> two(g, needs[1] ? g.gather(n.ints[0], n.aux) : null);
             case MATMUL -> two(needs[0] ? g.matmul(b.mT()) : null, needs[1] ? a.mT().matmul(g) : null);
-            case LINEAR -> {
+            case LINEAR -> { // g is the product's gradient: a fused relu's mask is applied before, by beforeFusedRelu
                 Tensor g2 = rows(g);
                 Tensor x2 = rows(a);
                 yield new Tensor[] {needs[0] ? g2.matmul(b).reshape(a.shape) : null,
@@ -102,6 +102,26 @@ final class Derivatives {
                     needs[1] ? Conv.weightGrad(a, gz, b.shape[2], b.shape[3], conv) : null,
                     in.length > 2 && needs[2] ? gz.sum(new int[] {0, 2, 3}, false) : null};
             }
+        };
+    }
+
+    /**
+     * The gradient at the output of {@code n} before a relu fused into it (a LINEAR recorded with ints {@code {1}}):
+     * {@code g} where {@code out > 0}, else 0; for every other node {@code g} itself. The backward pass applies this
+     * once, before the node's rule and {@link #productFactors}, which then see the product's own gradient.
+     */
+    static Tensor beforeFusedRelu(Node n, Tensor out, Tensor g) {
+        return n.op == Prim.LINEAR && fusedRelu(n) ? reluGrad(g, out) : g;
+    }
+
+    /** Whether a relu is fused into the node's op (its flag in the node's ints). */
+    static boolean fusedRelu(Node n) {
+        return switch (n.op) {
+            case LINEAR -> n.ints != null && n.ints[0] == 1;
+            case CONV2D -> n.ints[7] == 1;
+            case MAX_POOL2D -> n.ints[6] == 1;
+            case CONV2D_MAXPOOL -> n.ints[15] == 1;
+            default -> false;
         };
     }
 

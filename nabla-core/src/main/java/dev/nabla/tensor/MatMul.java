@@ -32,6 +32,14 @@ final class MatMul {
      * product's shape and dtype that owns its array; else into a new tensor.
      */
     static Tensor forward(Tensor a, Tensor b, Tensor into) {
+        return forward(a, b, into, null);
+    }
+
+    /**
+     * The product, with {@code epilogue} (a bias per column and an optional relu; float32 only, or null) applied by
+     * the GEMM to each block of the result while it is in the cache.
+     */
+    static Tensor forward(Tensor a, Tensor b, Tensor into, dev.nabla.kernel.Epilogue epilogue) {
         int ra = a.shape.length;
         int rb = b.shape.length;
         int m = a.shape[ra - 2];
@@ -51,6 +59,9 @@ final class MatMul {
         outShape[batch.length + 1] = n;
         Tensor out = into != null && into.dtype == a.dtype && java.util.Arrays.equals(into.shape, outShape)
                 && into.ownsArray() ? into : Tensor.empty(a.dtype, outShape);
+        if (epilogue != null && a.f == null) {
+            throw new IllegalArgumentException("matmul: a GEMM epilogue is float32 only, got " + a.dtype);
+        }
         if (out.numel() == 0) {
             return out;
         }
@@ -81,7 +92,7 @@ final class MatMul {
             int cOff = in[2] * mn;
             if (fa.f != null) {
                 Gemm.sgemm(fla.trans, flb.trans, m, n, k, 1f, fa.f, in[0], fla.ld, fb.f, in[1], flb.ld, 0f, out.f,
-                        cOff, n);
+                        cOff, n, epilogue);
             } else {
                 Gemm.dgemm(fla.trans, flb.trans, m, n, k, 1.0, fa.d, in[0], fla.ld, fb.d, in[1], flb.ld, 0.0, out.d,
                         cOff, n);

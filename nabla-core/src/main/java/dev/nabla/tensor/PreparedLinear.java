@@ -34,7 +34,7 @@ public final class PreparedLinear {
     /** {@code x.linear(weight, bias)}, computed with the prepared copy. */
     public Tensor apply(Tensor x) {
         x.checkLinear(weight, bias);
-        return Tensor.linear(x, weight, bias, transposed);
+        return Tensor.linear(x, weight, bias, transposed, false);
     }
 
     public Tensor weight() {

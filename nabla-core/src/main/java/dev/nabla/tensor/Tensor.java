@@ -483,6 +483,14 @@ public final class Tensor {
         return node == null ? null : node.op;
     }
 
+    /**
+     * Whether the op that produced this tensor ends in a relu fused into it ({@link #linearRelu}, {@link #maxPool2dRelu},
+     * a conv2d or conv2dMaxPool with relu): graph drawings show it as {@code LINEAR+RELU}.
+     */
+    public boolean gradFnFusedRelu() {
+        return node != null && Derivatives.fusedRelu(node);
+    }
+
     /** The inputs of the op that produced this tensor (empty for a leaf), for walking and drawing the graph. */
     public Tensor[] gradFnInputs() {
         return node == null ? new Tensor[0] : node.inputs.clone();
@@ -1378,8 +1386,22 @@ public final class Tensor {
      */
     public Tensor linear(Tensor weight, Tensor bias) {
         checkLinear(weight, bias);
-        return linear(this, weight, bias, weight.view(new int[] {weight.shape[1], weight.shape[0]},
-                new int[] {weight.strides[1], weight.strides[0]}, weight.offset));
+        return linear(this, weight, bias, transposedView(weight), false);
+    }
+
+    /**
+     * {@code relu(this·weightᵀ + bias)} as one op: in float32 the bias and the relu are applied by the matrix
+     * product to each block of its output while it is in the cache, and the backward pass takes relu's mask from
+     * the output. Same values and gradients as {@code linear(weight, bias).relu()}, bit for bit.
+     */
+    public Tensor linearRelu(Tensor weight, Tensor bias) {
+        checkLinear(weight, bias);
+        return linear(this, weight, bias, transposedView(weight), true);
+    }
+
+    private static Tensor transposedView(Tensor weight) {
+        return weight.view(new int[] {weight.shape[1], weight.shape[0]},
+                new int[] {weight.strides[1], weight.strides[0]}, weight.offset);
     }
 
     /** Checks the shapes and types of {@link #linear}'s weight and bias against this input. */
@@ -1400,9 +1422,10 @@ public final class Tensor {
 
     /**
      * {@code x·weightᵀ + bias} computed as {@code x·product}, where {@code product} holds weightᵀ ({@code [in, out]}):
-     * a transposed view of the weight, or a contiguous copy ({@link PreparedLinear}); recorded as LINEAR on the weight.
+     * a transposed view of the weight, or a contiguous copy ({@link PreparedLinear}); recorded as LINEAR on the weight,
+     * with ints {@code {1}} when relu follows (fused: its backward masks the gradient by the output).
      */
-    static Tensor linear(Tensor x, Tensor weight, Tensor bias, Tensor product) {
+    static Tensor linear(Tensor x, Tensor weight, Tensor bias, Tensor product, boolean relu) {
         // one [rows, in] x [in, out] product whatever the rank, not one per leading index (views, not recorded)
         int in = x.size(-1);
         int rowCount = Shapes.size(Arrays.copyOf(x.shape, x.shape.length - 1));
@@ -1411,19 +1434,23 @@ public final class Tensor {
             Tensor src = contiguousOf(x);
             rows = src.view(new int[] {rowCount, in}, new int[] {in, 1}, src.offset);
         }
-        Tensor flat = MatMul.forward(rows, product);
+        // the bias and relu in the GEMM's epilogue (float32, with a bias that owns its array), else after it
+        boolean epilogue = rows.f != null && (relu || bias != null) && (bias == null || bias.ownsArray());
+        Tensor flat = MatMul.forward(rows, product, null,
+                epilogue ? new dev.nabla.kernel.Epilogue(bias == null ? null : bias.f, relu) : null);
         int[] outShape = x.shape.clone();
         outShape[outShape.length - 1] = weight.size(0);
         Tensor out = flat.view(outShape, Shapes.contiguousStrides(outShape), 0);
-        if (bias != null) {
-            if (out.f != null && bias.numel() > 0 && bias.ownsArray() && out.ownsArray()) {
-                Fused.addRow(out.f, bias.f, out.f, out.f.length / bias.f.length, bias.f.length);
-            } else {
+        if (!epilogue) {
+            if (bias != null) {
                 Elementwise.accumulate(out, bias, 1);
+            }
+            if (relu) {
+                Elementwise.reluInPlace(out);
             }
         }
         Tensor[] inputs = bias == null ? new Tensor[] {x, weight} : new Tensor[] {x, weight, bias};
-        return record(out, Prim.LINEAR, inputs, null, 0, null);
+        return record(out, Prim.LINEAR, inputs, relu ? new int[] {1} : null, 0, null);
     }
 
     // ---------------------------------------------------------------- recurrent cells (forward in RecurrentCells)

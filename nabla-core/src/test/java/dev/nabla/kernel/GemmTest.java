@@ -24,11 +24,15 @@ class GemmTest {
     SIMD, PLAIN, DOUBLE;
 
     void run(Problem p, float[] a, float[] b, float[] c) {
+      run(p, a, b, c, null);
+    }
+
+    void run(Problem p, float[] a, float[] b, float[] c, Epilogue epilogue) {
       switch (this) {
         case SIMD -> Gemm.sgemmSimd(p.transA, p.transB, p.m, p.n, p.k, p.alpha, a, p.aOff, p.lda,
-            b, p.bOff, p.ldb, p.beta, c, p.cOff, p.ldc);
+            b, p.bOff, p.ldb, p.beta, c, p.cOff, p.ldc, epilogue);
         case PLAIN -> Gemm.sgemmPlain(p.transA, p.transB, p.m, p.n, p.k, p.alpha, a, p.aOff,
-            p.lda, b, p.bOff, p.ldb, p.beta, c, p.cOff, p.ldc);
+            p.lda, b, p.bOff, p.ldb, p.beta, c, p.cOff, p.ldc, epilogue);
         case DOUBLE -> {
           double[] cd = toDouble(c);
           Gemm.dgemm(p.transA, p.transB, p.m, p.n, p.k, p.alpha, toDouble(a), p.aOff, p.lda,
@@ -38,6 +42,9 @@ class GemmTest {
           }
         }
         default -> throw new AssertionError(this);
+      }
+      if (epilogue != null && this == DOUBLE) {
+        throw new AssertionError("no epilogue on the double path");
       }
     }
   }
@@ -190,6 +197,79 @@ class GemmTest {
     } finally {
       Parallel.setThreads(saved);
     }
+  }
+
+  /**
+   * Shapes for each kernel the epilogue passes through: the small-product kernel, the NT kernel for few rows, the
+   * packed kernel with several row and k blocks, B read in place, and the column split of few rows over threads.
+   */
+  static Stream<Arguments> epilogueProblems() {
+    List<Arguments> cases = new ArrayList<>();
+    for (Path path : new Path[] {Path.SIMD, Path.PLAIN}) {
+      for (int layout = 0; layout < 4; layout++) {
+        boolean transA = layout >= 2;
+        boolean transB = layout % 2 == 1;
+        for (int threads : new int[] {1, 2}) {
+          cases.add(Arguments.of(path, threads, Problem.of(transA, transB, 5, 7, 9, 1f, 0f, 1)));
+          cases.add(Arguments.of(path, threads, Problem.of(transA, transB, 32, 70, 300, 1f, 0f, 0)));
+          cases.add(Arguments.of(path, threads, Problem.of(transA, transB, 264, 101, 513, 1f, 0f, 2)));
+          cases.add(Arguments.of(path, threads, Problem.of(transA, transB, 45, 61, 2100, -1f, 0.5f, 1)));
+          cases.add(Arguments.of(path, threads, Problem.of(transA, transB, 33, 301, 450, 0.5f, 0f, 0)));
+        }
+      }
+    }
+    return cases.stream();
+  }
+
+  /**
+   * The epilogue gives, bit for bit, the product followed by a separate pass adding the bias and applying relu (NaN
+   * kept), and writes nothing outside C; with and without bias, with and without relu.
+   */
+  @ParameterizedTest(name = "{0} {1} threads {2}")
+  @MethodSource("epilogueProblems")
+  void epilogueIsTheProductThenBiasAndRelu(Path path, int threads, Problem p) {
+    int saved = Parallel.threads();
+    try {
+      Parallel.setThreads(threads);
+      float[] a = random(p.aLength(), 11);
+      float[] b = random(p.bLength(), 12);
+      float[] c0 = random(p.cLength(), 13);
+      float[] bias = random(p.n + 3, 14);
+      bias[p.n / 2] = Float.NaN;
+      float[] product = c0.clone();
+      path.run(p, a, b, product);
+      for (boolean relu : new boolean[] {false, true}) {
+        for (float[] withBias : new float[][] {bias, null}) {
+          if (withBias == null && !relu) {
+            continue;
+          }
+          float[] expected = product.clone();
+          for (int i = 0; i < p.m; i++) {
+            for (int j = 0; j < p.n; j++) {
+              int at = p.cOff + i * p.ldc + j;
+              float v = withBias == null ? expected[at] : expected[at] + withBias[j];
+              expected[at] = relu && (v <= 0) ? 0f : v;
+            }
+          }
+          float[] c = c0.clone();
+          path.run(p, a, b, c, new Epilogue(withBias, relu));
+          for (int at = 0; at < c.length; at++) {
+            assertEquals(Float.floatToRawIntBits(expected[at]), Float.floatToRawIntBits(c[at]),
+                path + " " + p + " relu " + relu + " bias " + (withBias != null) + ": element " + at);
+          }
+        }
+      }
+    } finally {
+      Parallel.setThreads(saved);
+    }
+  }
+
+  @Test
+  void epilogueBiasShorterThanTheColumnsIsRejected() {
+    Problem p = Problem.of(false, false, 4, 6, 5, 1f, 0f, 0);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Path.SIMD.run(p,
+        new float[p.aLength()], new float[p.bLength()], new float[p.cLength()], new Epilogue(new float[5], false)));
+    assertTrue(e.getMessage().contains("bias has 5 values for 6 columns"), e.getMessage());
   }
 
   @Test

@@ -114,6 +114,8 @@ class OpHarnessTest {
         op("linear", x -> x[0].linear(x[1], x[2]));
         op("linear/nobias", x -> x[0].linear(x[1], null));
         op("linear/vector", x -> x[0].linear(x[1], x[2]));
+        op("linearRelu", x -> x[0].linearRelu(x[1], x[2]));
+        op("linearRelu/nobias", x -> x[0].linearRelu(x[1], null));
         op("softmax", x -> x[0].softmax(1));
         op("softmax/dim0", x -> x[0].softmax(0));
         op("logSoftmax", x -> x[0].logSoftmax(1));
