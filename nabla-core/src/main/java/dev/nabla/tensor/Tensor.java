@@ -1583,10 +1583,12 @@ public final class Tensor {
 
     /**
      * log(1 + e^x), computed stably as m + log(e^−m + e^(x−m)) with m = max(x, 0) held constant: the value does
-     * not depend on m, so the gradient is exactly σ(x), also at 0.
+     * not depend on m, so the gradient is exactly σ(x), also at 0. m is capped at the largest finite value, so that
+     * softplus(+∞) is +∞ (as PyTorch's) rather than the NaN of ∞ − ∞.
      */
     public Tensor softplus() {
-        Tensor m = relu().detach();
+        double largest = dtype == DType.FLOAT32 ? Float.MAX_VALUE : Double.MAX_VALUE;
+        Tensor m = relu().clamp(0, largest).detach();
         return m.add(m.neg().exp().add(sub(m).exp()).log());
     }
 

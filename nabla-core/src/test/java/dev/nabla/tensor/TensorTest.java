@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Creation, views, conversion, printing, and the errors bad input must produce. */
@@ -192,6 +194,58 @@ class TensorTest {
                 assertEquals(expected[i], got[i], 0.0, y.dtype() + " element " + i);
                 assertFalse(Double.doubleToRawLongBits(got[i]) == Double.doubleToRawLongBits(-0.0),
                         y.dtype() + " element " + i + " is -0");
+            }
+        }
+    }
+
+    /**
+     * Every elementwise activation keeps NaN (as PyTorch does) and agrees across the three paths: contiguous float32
+     * (vector kernels for the first 32 of 40 elements, scalar for the tail), a strided float32 view, and float64.
+     */
+    @Test
+    void activationsKeepNaNInEveryDtypeAndLayout() {
+        double[] values = new double[40];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (i * 0.37) % 5 - 2.5;
+        }
+        for (int at : new int[] {3, 17, 33, 39}) { // in both vector blocks and in the scalar tail
+            values[at] = Double.NaN;
+        }
+        values[5] = Double.POSITIVE_INFINITY;
+        values[21] = Double.NEGATIVE_INFINITY;
+        Map<String, java.util.function.UnaryOperator<Tensor>> ops = new LinkedHashMap<>();
+        ops.put("relu", Tensor::relu);
+        ops.put("leakyRelu", t -> t.leakyRelu(0.1));
+        ops.put("sigmoid", Tensor::sigmoid);
+        ops.put("tanh", Tensor::tanh);
+        ops.put("gelu", Tensor::gelu);
+        ops.put("softplus", Tensor::softplus);
+        ops.put("exp", Tensor::exp);
+        ops.put("abs", Tensor::abs);
+        ops.put("sign", Tensor::sign);
+        ops.put("square", Tensor::square);
+        ops.put("clamp", t -> t.clamp(-1, 1));
+        Tensor x64 = Tensor.fromArray(values, 4, 10);
+        Tensor x32 = x64.to(DType.FLOAT32);
+        assertEquals(Double.POSITIVE_INFINITY, x32.softplus().toDoubleArray()[5], "softplus(+inf), as PyTorch's");
+        assertEquals(0.0, x64.softplus().toDoubleArray()[21], "softplus(-inf)");
+        Tensor strided = x32.mT().contiguousCopy().mT(); // the same values as a transposed view
+        assertFalse(strided.isContiguous());
+        for (var op : ops.entrySet()) {
+            double[] expected = op.getValue().apply(x64).toDoubleArray();
+            double[] contiguous = op.getValue().apply(x32).toDoubleArray();
+            double[] view = op.getValue().apply(strided).contiguousCopy().toDoubleArray();
+            for (int i = 0; i < values.length; i++) {
+                String where = op.getKey() + "(" + values[i] + ") at " + i;
+                if (Double.isNaN(values[i]) || Double.isNaN(expected[i])) { // gelu(-inf) is NaN, as in PyTorch
+                    assertTrue(Double.isNaN(expected[i]) && Double.isNaN(contiguous[i]) && Double.isNaN(view[i]),
+                            where + ": float64 " + expected[i] + ", float32 " + contiguous[i] + ", view " + view[i]);
+                    assertTrue(Double.isNaN(values[i]) || op.getKey().equals("gelu"), where + " is NaN");
+                } else {
+                    double tol = Double.isInfinite(expected[i]) ? 0 : 1e-5 * Math.max(1, Math.abs(expected[i]));
+                    assertEquals(expected[i], contiguous[i], tol, where + " float32");
+                    assertEquals(expected[i], view[i], tol, where + " strided float32");
+                }
             }
         }
     }
