@@ -20,7 +20,8 @@
 #
 # Settings (environment): THREADS (1), REPS (3), EPOCHS (5), WARMUP_STEPS (1000; steps of a
 # throw-away model before the timed epochs, so the JIT has compiled the hot code),
-# WORKLOADS ("gemm infer train256 train32"; add cnn for the CNN of issue 5, lstm for the LSTM of issue 7),
+# WORKLOADS ("gemm infer train256 train32"; add cnn for the CNN of issue 5, lstm for the LSTM of issue 7; infer
+# runs 100 untimed passes over the test set, about 3 s, then 20 timed ones, on both sides),
 # CNN_EPOCHS (2; timed epochs of the cnn workload), CNN_WARMUP_STEPS (200; its warm-up steps),
 # LSTM_STEPS (200; timed steps of the lstm workload, 2,048 tokens each), LSTM_WARMUP_STEPS (50),
 # MAX_BATCHES (all; a small number makes a smoke test), PREFETCH (0; batches Nabla's loader assembles ahead on a

@@ -3,7 +3,8 @@
 dev.nabla.bench.Workloads, run the same way, one JSON line on stdout per run.
 
     /usr/bin/python3 bench/torch_workloads.py train32|train256|cnn|lstm|infer|gemm [--threads N] [--epochs E]
-        [--warmup-steps W] [--seed S] [--passes P] [--singles S] [--gemm-runs R] [--max-batches K] [--steps S]
+        [--warmup-steps W] [--seed S] [--passes P] [--warmup-passes W] [--singles S] [--gemm-runs R]
+        [--max-batches K] [--steps S]
 
 Uses Debian's PyTorch 1.13 (python3-torch) at its best setting on this machine, unless the
 environment already says otherwise: OpenBLAS (libopenblas0-pthread) with
@@ -39,7 +40,8 @@ def parse_args():
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--warmup-steps", type=int, default=1000)
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--passes", type=int, default=10)
+    p.add_argument("--passes", type=int, default=20)
+    p.add_argument("--warmup-passes", type=int, default=100)
     p.add_argument("--singles", type=int, default=2000)
     p.add_argument("--gemm-runs", type=int, default=7)
     p.add_argument("--max-batches", type=int, default=sys.maxsize)
@@ -48,6 +50,8 @@ def parse_args():
     for name in ("threads", "epochs", "passes", "singles", "gemm_runs", "max_batches", "steps"):
         if getattr(a, name) < 1:
             p.error("--%s must be at least 1" % name.replace("_", "-"))
+    if a.warmup_passes < 0:
+        p.error("--warmup-passes must not be negative")
     return a
 
 
@@ -325,7 +329,7 @@ def infer(a, out):
     latencies = []
     sink = 0.0
     with torch.inference_mode():
-        for p in range(-3, a.passes):
+        for p in range(-a.warmup_passes, a.passes):
             start = time.perf_counter()
             for i in range(0, n, batch):
                 sink += net(x[i:i + batch])[0, 0].item()
@@ -340,7 +344,7 @@ def infer(a, out):
             if i >= 0:
                 latencies.append(ns / 1e3)
     pass_seconds = statistics.median(passes)
-    out.update(batch=batch, samples=n, passes=a.passes, pass_s=pass_seconds,
+    out.update(batch=batch, samples=n, passes=a.passes, warmup_passes=a.warmup_passes, pass_s=pass_seconds,
                images_per_s=n / pass_seconds,
                single_latency_median_us=statistics.median(latencies),
                single_latency_p90_us=float(np.percentile(latencies, 90)),

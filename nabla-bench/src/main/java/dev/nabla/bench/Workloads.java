@@ -38,7 +38,7 @@ import java.util.Random;
  * <pre>
  * java --add-modules=jdk.incubator.vector -cp nabla-bench/target/benchmarks.jar \
  *     dev.nabla.bench.Workloads train32|train256|cnn|lstm|infer|gemm [--threads N] [--epochs E]
- *     [--warmup-steps W] [--seed S] [--passes P] [--singles S] [--gemm-runs R] [--max-batches K]
+ *     [--warmup-steps W] [--seed S] [--passes P] [--warmup-passes W] [--singles S] [--gemm-runs R] [--max-batches K]
  *     [--steps S] [--prefetch P]
  * </pre>
  *
@@ -59,8 +59,11 @@ import java.util.Random;
  *       time), on a synthetic token stream that {@link #tokenStream} and the Python side compute
  *       alike; {@code W} warm-up steps on a throw-away model, then {@code S} timed steps
  *       (tokens/s = S·32·64 / their time).
- *   <li>{@code infer}: the 10,000 test images in batches of 1,000 (images/s, median of passes),
- *       and the median latency of one image.
+ *   <li>{@code infer}: the 10,000 test images in batches of 1,000 (images/s, median of {@code P}
+ *       passes, 20 unless {@code --passes}), and the median latency of one image. {@code --warmup-passes}
+ *       (100) untimed passes come first, about 3 s, as the training workloads' warm-up steps, so that
+ *       the JIT has compiled the code: after 3, the timed passes overlapped C2 compiling on the second
+ *       core and swung between 24 and 45 ms on 2 threads.
  *   <li>{@code gemm}: {@link Gemm#sgemm} on 512³, 1024³ and the MLP's shapes in the NN, TN and NT
  *       layouts (median of several timed runs after a warm-up, each paired with an FMA-peak sample
  *       on the same threads taken just before it), and {@link FmaPeak} on 1 and 2
@@ -371,6 +374,7 @@ public final class Workloads {
     out.put("batch", batch)
         .put("samples", n)
         .put("passes", o.passes)
+        .put("warmup_passes", o.warmupPasses)
         .put("pass_s", passSeconds)
         .put("images_per_s", n / passSeconds)
         .put("single_latency_median_us", median(latencies))
@@ -551,8 +555,8 @@ public final class Workloads {
     int epochs = 5;
     int warmupSteps = 1000;
     long seed = 42;
-    int passes = 10;
-    int warmupPasses = 3;
+    int passes = 20;
+    int warmupPasses = 100;
     int singles = 2000;
     int warmupSingles = 2000;
     int gemmRuns = 7;
@@ -587,6 +591,7 @@ public final class Workloads {
           case "--warmup-steps" -> o.warmupSteps = v;
           case "--seed" -> o.seed = v;
           case "--passes" -> o.passes = v;
+          case "--warmup-passes" -> o.warmupPasses = v;
           case "--singles" -> o.singles = v;
           case "--gemm-runs" -> o.gemmRuns = v;
           case "--max-batches" -> o.maxBatches = v;
@@ -594,7 +599,8 @@ public final class Workloads {
           case "--prefetch" -> o.prefetch = v;
           default -> throw usage("unknown option " + arg);
         }
-        if (v < (arg.equals("--warmup-steps") || arg.equals("--seed") || arg.equals("--prefetch") ? 0 : 1)) {
+        if (v < (arg.equals("--warmup-steps") || arg.equals("--warmup-passes") || arg.equals("--seed")
+            || arg.equals("--prefetch") ? 0 : 1)) {
           throw usage(arg + " = " + v + " is out of range");
         }
       }
@@ -607,7 +613,8 @@ public final class Workloads {
     private static IllegalArgumentException usage(String problem) {
       return new IllegalArgumentException("Workloads: " + problem + "; usage: Workloads"
           + " train32|train256|cnn|lstm|infer|gemm [--threads N] [--epochs E] [--warmup-steps W]"
-          + " [--seed S] [--passes P] [--singles S] [--gemm-runs R] [--max-batches K] [--steps S]"
+          + " [--seed S] [--passes P] [--warmup-passes W] [--singles S] [--gemm-runs R] [--max-batches K]"
+          + " [--steps S]"
           + " [--prefetch P]");
     }
   }
