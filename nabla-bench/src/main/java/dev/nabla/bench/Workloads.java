@@ -62,8 +62,7 @@ import java.util.Random;
  *   <li>{@code infer}: the 10,000 test images in batches of 1,000 (images/s, median of {@code P}
  *       passes, 20 unless {@code --passes}), and the median latency of one image. {@code --warmup-passes}
  *       (100) untimed passes come first, about 3 s, as the training workloads' warm-up steps, so that
- *       the JIT has compiled the code: after 3, the timed passes overlapped C2 compiling on the second
- *       core and swung between 24 and 45 ms on 2 threads.
+ *       the JIT has compiled the code (after 3, C2 was still compiling during the timed passes).
  *   <li>{@code gemm}: {@link Gemm#sgemm} on 512³, 1024³ and the MLP's shapes in the NN, TN and NT
  *       layouts (median of several timed runs after a warm-up, each paired with an FMA-peak sample
  *       on the same threads taken just before it), and {@link FmaPeak} on 1 and 2
