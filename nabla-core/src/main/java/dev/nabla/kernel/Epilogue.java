@@ -18,6 +18,12 @@ public record Epilogue(float[] bias, boolean relu) {
     }
   }
 
+  /** This applied to one value {@code v} of column {@code j}: the same arithmetic as {@link #apply}. */
+  float apply(float v, int j) {
+    float x = bias == null ? v : v + bias[j];
+    return relu && !(x > 0) && x == x ? 0f : x;
+  }
+
   /** Checks the bias against C's n columns. */
   void check(String op, int n) {
     if (bias != null && bias.length < n) {

@@ -67,13 +67,11 @@ final class VectorGemmNT {
   }
 
   /**
-   * Columns {@code [j0, j1)} of C; {@code j0} is a multiple of MR. The epilogue (or null) is applied as each tile is
-   * written back after its last k block, with the same arithmetic as {@link Epilogue#apply}.
+   * Columns {@code [j0, j1)} of C; {@code j0} is a multiple of MR. The epilogue (or null) is applied to each value as
+   * its tile is written back after the last k block.
    */
   private static void columns(int j0, int j1, int m, int k, float[] at, float[] b, int bOff,
       int ldb, float beta, float[] c, int cOff, int ldc, Epilogue epilogue) {
-    float[] bias = epilogue == null ? null : epilogue.bias();
-    boolean relu = epilogue != null && epilogue.relu();
     float[] tile = BUFFERS.get()[1];
     int kBlocks = (k + KC - 1) / KC;
     int kcMax = (k + kBlocks - 1) / kBlocks;
@@ -112,10 +110,8 @@ final class VectorGemmNT {
           }
           if (epilogue != null && pc + kc == k) {
             for (int q = 0; q < cols; q++) {
-              float add = bias == null ? 0f : bias[j + q];
               for (int i = 0; i < rows; i++) {
-                float v = bias == null ? tile[q * NR + i] : tile[q * NR + i] + add;
-                c[ci + i * ldc + q] = relu && !(v > 0) && v == v ? 0f : v;
+                c[ci + i * ldc + q] = epilogue.apply(tile[q * NR + i], j + q);
               }
             }
           } else {

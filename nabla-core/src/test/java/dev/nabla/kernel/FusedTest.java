@@ -94,7 +94,7 @@ class FusedTest {
     }
 
     @Test
-    void addRowAndSumRows() {
+    void addRowBiasActInPlaceAndSumRows() {
         int rows = 3;
         int cols = 35;
         float[] a = new float[rows * cols];
@@ -107,6 +107,11 @@ class FusedTest {
         }
         float[] out = new float[rows * cols];
         Fused.addRow(a, row, out, rows, cols);
+        float[] inPlace = a.clone();
+        for (int r = 0; r < rows; r++) {
+            Fused.biasActInPlace(inPlace, r * cols, row, 0, false, cols);
+        }
+        assertArrayEquals(out, inPlace);
         float[] acc = new float[cols];
         Fused.sumRows(a, 0, rows, cols, acc);
         for (int j = 0; j < cols; j++) {
@@ -114,6 +119,20 @@ class FusedTest {
                 assertEquals(1000 * r + 2 * j, out[r * cols + j]);
             }
             assertEquals(3000 + 3 * j, acc[j]);
+        }
+        // relu without bias, from an offset, over a vector block and a tail: NaN kept, -0 and negatives to +0
+        float[] x = new float[40];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (i % 7 - 3) * 0.5f;
+        }
+        x[5] = Float.NaN;
+        x[37] = Float.NaN;
+        x[9] = -0f;
+        float[] y = x.clone();
+        Fused.biasActInPlace(y, 2, null, 0, true, 37);
+        for (int i = 0; i < x.length; i++) {
+            float expected = i < 2 || i >= 39 ? x[i] : Float.isNaN(x[i]) ? Float.NaN : x[i] > 0 ? x[i] : 0f;
+            assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(y[i]), "element " + i);
         }
     }
 
