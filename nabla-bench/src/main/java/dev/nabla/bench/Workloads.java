@@ -148,9 +148,9 @@ public final class Workloads {
   }
 
   private static void train(Options o, int batch, boolean cnn, Json out) throws Exception {
-    Split data = Datasets.fromEnvironment().load(Datasets.FASHION_MNIST);
-    Tensor[] train = tensors(data.train(), cnn);
-    Tensor[] test = tensors(data.test(), cnn);
+    Tensor[][] data = fashionMnist(cnn);
+    Tensor[] train = data[0];
+    Tensor[] test = data[1];
     int n = train[0].size(0);
 
     Model warm = cnn ? cnn(o.seed + 1) : model(o.seed + 1);
@@ -338,8 +338,7 @@ public final class Workloads {
   }
 
   private static void infer(Options o, Json out) throws Exception {
-    Split data = Datasets.fromEnvironment().load(Datasets.FASHION_MNIST);
-    Tensor[] test = tensors(data.test(), false);
+    Tensor[] test = fashionMnist(false)[1];
     Tensor x = test[0];
     int n = x.size(0);
     int batch = 1000;
@@ -497,6 +496,15 @@ public final class Workloads {
         .build(new Generator(seed), 1, 28, 28);
     model.compile(params -> new Adam(params, 1e-3), Losses.softmaxCrossEntropy());
     return model;
+  }
+
+  /**
+   * Fashion-MNIST's training and test sets as {@link #tensors}: {train, test}, each {images, labels}. The bytes as
+   * read are not kept, so the heap holds the data once, as the training does (for the {@code -Xmx512m} runs).
+   */
+  private static Tensor[][] fashionMnist(boolean channel) throws Exception {
+    Split data = Datasets.fromEnvironment().load(Datasets.FASHION_MNIST);
+    return new Tensor[][] {tensors(data.train(), channel), tensors(data.test(), channel)};
   }
 
   /**
