@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 /** {@code nabla train-lm}: a character-level language model on Debian's fortunes, with held-out bits per character. */
 @Command(name = "train-lm", mixinStandardHelpOptions = true,
         description = {"Train a character-level language model (LSTM or decoder-only Transformer) on Debian's fortunes"
-                + " files (apt-get install -y fortunes): the first 90% of the characters train, the last 10% are held"
+                + " files (apt-get install -y fortunes): the first 90%% of the characters train, the last 10%% are held"
                 + " out. Prints the unigram baseline and the held-out loss in bits per character, then samples.",
                 "Example: nabla train-lm --arch lstm --seconds 90 --out lstm.safetensors"})
 final class TrainLmCommand implements Callable<Integer> {

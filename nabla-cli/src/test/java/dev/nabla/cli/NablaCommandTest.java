@@ -23,6 +23,25 @@ class NablaCommandTest {
         return CliRun.run(args);
     }
 
+    /** The top-level help and every command's help render without a picocli warning (an unescaped % did). */
+    @Test
+    void everyHelpRendersWithoutWarnings() {
+        String[] top = run("--help");
+        assertEquals("0", top[0], top[2]);
+        assertTrue(top[2].isEmpty(), "stderr: " + top[2]);
+        List<String> commands = Pattern.compile("(?m)^  ([a-z][a-z-]*)  ").matcher(top[1].split("Commands:")[1])
+                .results().map(r -> r.group(1)).toList();
+        assertTrue(commands.containsAll(List.of("train", "eval", "predict", "train-lm", "embed")), commands.toString());
+        for (String command : commands) {
+            String[] r = run(command, "--help");
+            assertEquals("0", r[0], command + ": " + r[2]);
+            assertTrue(r[1].startsWith("Usage: nabla " + command), command + ": " + r[1]);
+            assertTrue(r[2].isEmpty(), command + " --help wrote to stderr: " + r[2]);
+        }
+        String lm = run("train-lm", "--help")[1].replaceAll("\\s+", " ");
+        assertTrue(lm.contains("the first 90% of the characters train, the last 10% are held out"), lm);
+    }
+
     @Test
     void trainSavesEvaluatesAndPredicts(@TempDir Path dir) throws Exception {
         Path json = dir.resolve("metrics.json");
