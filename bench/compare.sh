@@ -27,7 +27,8 @@
 # MAX_BATCHES (all; a small number makes a smoke test), PREFETCH (0; batches Nabla's loader assembles ahead on a
 # background thread in the training workloads, as Model.fit does by default with 2; PyTorch's side always assembles
 # each batch in the training loop),
-# JAVA (java), JAVA_OPTS (-Xmx2g -XX:+UseParallelGC -XX:+UseTransparentHugePages, as ./nabla), PYTHON (/usr/bin/python3, Debian's, which has torch),
+# JAVA (java), JAVA_OPTS (-Xmx2g -XX:+UseParallelGC -XX:+UseTransparentHugePages, the collector settings of ./nabla;
+# not its earlier C2 compilation of the kernels, which matters before the warm-up steps end), PYTHON (/usr/bin/python3, Debian's, which has torch),
 # SKIP_BUILD=1 (use the jar as built), SKIP_INSTALL=1 (do not call apt-get).
 set -euo pipefail
 
