@@ -338,7 +338,7 @@ public final class Workloads {
   }
 
   private static void infer(Options o, Json out) throws Exception {
-    Tensor[] test = fashionMnist(false)[1];
+    Tensor[] test = tensors(Datasets.fromEnvironment().load(Datasets.FASHION_MNIST).test(), false);
     Tensor x = test[0];
     int n = x.size(0);
     int batch = 1000;
