@@ -117,6 +117,21 @@ public final class Linear extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        return forward(x, activation);
+    }
+
+    /**
+     * This layer followed by a {@link ReLU} layer, as one op ({@link Tensor#linearRelu}); {@link Sequential} runs the
+     * pair this way when this layer has no activation of its own.
+     */
+    Tensor forwardThenRelu(Tensor x) {
+        if (activation != Activation.LINEAR) {
+            throw new IllegalStateException("Linear: forwardThenRelu needs no activation of its own, has " + activation);
+        }
+        return forward(x, Activation.RELU);
+    }
+
+    private Tensor forward(Tensor x, Activation act) {
         if (weight == null) {
             throw new IllegalStateException("Linear(units=" + outFeatures + ") is not built yet: call build(inputShape,"
                     + " generator) or add it to a model that builds it");
@@ -126,7 +141,7 @@ public final class Linear extends Module {
                     + Shapes.str(x.shape()) + " must end in " + inFeatures + " features");
         }
         // relu is fused into the product (applied to each block of the output while it is in the cache)
-        return activation == Activation.RELU ? x.linearRelu(weight, bias) : activation.apply(x.linear(weight, bias));
+        return act == Activation.RELU ? x.linearRelu(weight, bias) : act.apply(x.linear(weight, bias));
     }
 
     /** The weight, {@code [out, in]}. */

@@ -37,7 +37,8 @@ public class Sequential extends Module {
      * op ({@link Tensor#conv2dMaxPool}): the same values and gradients, but the convolution's output is pooled block
      * by block while it is in the cache instead of being written out whole and read back, and the relu and its
      * backward pass cover the pooled values only (relu and max commute, NaN included, and a window's gradient
-     * reaches its first maximum only where that is positive either way).
+     * reaches its first maximum only where that is positive either way). A {@link Linear} without activation followed
+     * by a {@link ReLU} layer runs as {@link Tensor#linearRelu}, as a {@code Linear} with a relu does.
      */
     @Override
     public Tensor forward(Tensor x) {
@@ -46,6 +47,10 @@ public class Sequential extends Module {
             if (m instanceof Conv2d conv && conv.fusesWithMaxPool() && i + 1 < layers.size()
                     && layers.get(i + 1) instanceof MaxPool2d pool) {
                 x = conv.forwardThenPool(x, pool);
+                i++;
+            } else if (m instanceof Linear linear && linear.activation() == Activation.LINEAR && i + 1 < layers.size()
+                    && layers.get(i + 1) instanceof ReLU) {
+                x = linear.forwardThenRelu(x);
                 i++;
             } else {
                 x = m.forward(x);

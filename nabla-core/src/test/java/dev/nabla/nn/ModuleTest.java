@@ -114,6 +114,36 @@ class ModuleTest {
         assertThrows(IllegalStateException.class, () -> Linear.dense(3).forward(Tensor.zeros(1, 2)));
     }
 
+    /**
+     * A Linear without activation followed by a ReLU layer runs in a Sequential as one LINEAR+RELU op, with the values
+     * and gradients of the two layers run one after the other, bit for bit.
+     */
+    @Test
+    void linearThenReluLayerRunsAsOneOpWithTheSameResults() {
+        Linear first = new Linear(50, 40, new Generator(3));
+        ReLU relu = new ReLU();
+        Linear second = new Linear(40, 7, new Generator(4));
+        Sequential net = new Sequential(first, relu, second);
+        Tensor x = Tensor.uniform(dev.nabla.tensor.DType.FLOAT32, new Generator(5), -1, 1, 33, 50);
+        Tensor fused = net.forward(x);
+        Tensor hidden = fused.gradFnInputs()[0];
+        assertEquals(dev.nabla.tensor.Prim.LINEAR, hidden.gradFn());
+        assertTrue(hidden.gradFnFusedRelu(), "the Linear and the ReLU ran as one op");
+        Tensor[] params = {first.weight(), first.bias(), second.weight()};
+        Tensor seed = Tensor.uniform(dev.nabla.tensor.DType.FLOAT32, new Generator(6), -1, 1, 33, 7);
+        Tensor[] fusedGrads = Tensor.gradients(fused, params, seed, false, false);
+        Tensor apart = second.forward(relu.forward(first.forward(x)));
+        Tensor[] apartGrads = Tensor.gradients(apart, params, seed, false, false);
+        assertArrayEquals(apart.toDoubleArray(), fused.toDoubleArray(), 0.0);
+        for (int i = 0; i < params.length; i++) {
+            assertArrayEquals(apartGrads[i].toDoubleArray(), fusedGrads[i].toDoubleArray(), 0.0, "gradient " + i);
+        }
+        // a Linear with an activation of its own keeps the ReLU layer after it as it is
+        Sequential twice = new Sequential(new Linear(50, 40, Activation.SIGMOID, true, Init.GLOROT_UNIFORM,
+                Init.ZEROS, new Generator(3)), new ReLU());
+        assertEquals(dev.nabla.tensor.Prim.RELU, twice.forward(x).gradFn());
+    }
+
     @Test
     void trainAndEvalModesPropagate() {
         Sequential net = seedMlp();
