@@ -124,11 +124,24 @@ public abstract class Convolution extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        return forward(x, activation);
+    }
+
+    /**
+     * This convolution followed by a {@link ReLU} layer, as one op (the relu fused into the convolution);
+     * {@link Sequential} runs the pair this way when this layer has no activation of its own.
+     */
+    Tensor forwardThenRelu(Tensor x) {
+        requireNoActivation("a ReLU layer");
+        return forward(x, Activation.RELU);
+    }
+
+    private Tensor forward(Tensor x, Activation act) {
         return apply(x, (in, pad) -> {
-            if (activation == Activation.RELU) {
+            if (act == Activation.RELU) {
                 return convolve(in, weight, bias, stride, pad, dilation, groups, true);
             }
-            return activation.apply(convolve(in, weight, bias, stride, pad, dilation, groups, false));
+            return act.apply(convolve(in, weight, bias, stride, pad, dilation, groups, false));
         });
     }
 
@@ -142,12 +155,37 @@ public abstract class Convolution extends Module {
      * ({@link Tensor#conv2dMaxPool}).
      */
     Tensor forwardThenPool(Tensor x, MaxPool2d pool) {
+        return forwardThenPool(x, pool, activation == Activation.RELU);
+    }
+
+    /**
+     * This 2-d convolution without activation, a {@link ReLU} layer, then {@code pool}, as one op
+     * ({@link Tensor#conv2dMaxPool} with relu).
+     */
+    Tensor forwardThenReluThenPool(Tensor x, MaxPool2d pool) {
+        requireNoActivation("a ReLU layer and max pooling");
+        return forwardThenPool(x, pool, true);
+    }
+
+    private Tensor forwardThenPool(Tensor x, MaxPool2d pool, boolean relu) {
         if (!fusesWithMaxPool()) {
             throw new IllegalStateException(this + ": only a 2-d convolution with no activation or relu fuses with"
                     + " max pooling");
         }
-        return apply(x, (in, pad) -> in.conv2dMaxPool(weight, bias, stride, pad, dilation, groups,
-                activation == Activation.RELU, pool.kernel(), pool.stride(), pool.padding()));
+        return apply(x, (in, pad) -> in.conv2dMaxPool(weight, bias, stride, pad, dilation, groups, relu,
+                pool.kernel(), pool.stride(), pool.padding()));
+    }
+
+    /** Whether this layer has no activation of its own (so a following ReLU layer can be fused into it). */
+    boolean hasNoActivation() {
+        return activation == Activation.LINEAR;
+    }
+
+    private void requireNoActivation(String what) {
+        if (!hasNoActivation()) {
+            throw new IllegalStateException(this + ": fusing " + what + " needs no activation of its own, has "
+                    + activation);
+        }
     }
 
     /** The convolution of an input, given it and its padding (from the padding mode). */

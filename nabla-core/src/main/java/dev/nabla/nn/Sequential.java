@@ -37,19 +37,28 @@ public class Sequential extends Module {
      * op ({@link Tensor#conv2dMaxPool}): the same values and gradients, but the convolution's output is pooled block
      * by block while it is in the cache instead of being written out whole and read back, and the relu and its
      * backward pass cover the pooled values only (relu and max commute, NaN included, and a window's gradient
-     * reaches its first maximum only where that is positive either way). A {@link Linear} without activation followed
-     * by a {@link ReLU} layer runs as {@link Tensor#linearRelu}, as a {@code Linear} with a relu does.
+     * reaches its first maximum only where that is positive either way). A convolution or {@link Linear} without
+     * activation followed by a {@link ReLU} layer (PyTorch's way of writing it, with a {@link MaxPool2d} after it or
+     * not) runs as the same fused op as the layer with a relu of its own.
      */
     @Override
     public Tensor forward(Tensor x) {
         for (int i = 0; i < layers.size(); i++) {
             Module m = layers.get(i);
-            if (m instanceof Conv2d conv && conv.fusesWithMaxPool() && i + 1 < layers.size()
-                    && layers.get(i + 1) instanceof MaxPool2d pool) {
+            Module next = i + 1 < layers.size() ? layers.get(i + 1) : null;
+            Module after = i + 2 < layers.size() ? layers.get(i + 2) : null;
+            if (m instanceof Conv2d conv && conv.fusesWithMaxPool() && next instanceof MaxPool2d pool) {
                 x = conv.forwardThenPool(x, pool);
                 i++;
-            } else if (m instanceof Linear linear && linear.activation() == Activation.LINEAR && i + 1 < layers.size()
-                    && layers.get(i + 1) instanceof ReLU) {
+            } else if (m instanceof Conv2d conv && conv.fusesWithMaxPool() && conv.hasNoActivation()
+                    && next instanceof ReLU && after instanceof MaxPool2d pool) {
+                x = conv.forwardThenReluThenPool(x, pool);
+                i += 2;
+            } else if (m instanceof Convolution conv && conv.hasNoActivation() && next instanceof ReLU) {
+                x = conv.forwardThenRelu(x);
+                i++;
+            } else if (m instanceof Linear linear && linear.activation() == Activation.LINEAR
+                    && next instanceof ReLU) {
                 x = linear.forwardThenRelu(x);
                 i++;
             } else {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.nabla.autograd.GradCheck;
 import dev.nabla.tensor.DType;
 import dev.nabla.tensor.Generator;
+import dev.nabla.tensor.Prim;
 import dev.nabla.tensor.Tensor;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -64,6 +65,44 @@ class ConvLayersTest {
         assertArrayEquals(apart[2], fused[2], "bias gradient");
         assertTrue(java.util.Arrays.stream(fused[0]).anyMatch(Double::isNaN), "the NaN reached the output");
         assertTrue(java.util.Arrays.stream(fused[0]).anyMatch(v -> v == 0), "some windows were all negative");
+    }
+
+    /**
+     * Written PyTorch's way, a convolution without activation followed by a ReLU layer (and a MaxPool2d, or not) runs
+     * as the same fused op as a convolution with a relu of its own, with the layers' values and gradients bit for bit.
+     */
+    @Test
+    void sequentialFusesAReluLayerAfterAConvolution() {
+        Conv2d conv = new Conv2d(2, 4, 3, 1, 1, new Generator(5));
+        ReLU relu = new ReLU();
+        MaxPool2d pool = new MaxPool2d(2);
+        Tensor x = Tensor.uniform(DType.FLOAT32, new Generator(6), -1, 1, 3, 2, 6, 6);
+        Sequential withPool = new Sequential(conv, relu, pool, new Flatten());
+        Tensor y = withPool.forward(x);
+        assertEquals(Prim.CONV2D_MAXPOOL, y.gradFnInputs()[0].gradFn());
+        assertTrue(y.gradFnInputs()[0].gradFnFusedRelu());
+        Tensor g = Tensor.uniform(new Generator(7), -1, 1, 3, 36).to(DType.FLOAT32);
+        double[][] fused = run(withPool::forward, x, g, conv);
+        double[][] apart = run(t -> pool.forward(relu.forward(conv.forward(t))).reshape(3, 36), x, g, conv);
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(apart[i], fused[i], "output, weight and bias gradients: " + i);
+        }
+        assertTrue(java.util.Arrays.stream(fused[0]).anyMatch(v -> v == 0), "some windows were all negative");
+
+        Sequential noPool = new Sequential(conv, relu);
+        Tensor z = noPool.forward(x);
+        assertEquals(Prim.CONV2D, z.gradFn());
+        assertTrue(z.gradFnFusedRelu());
+        Tensor gz = Tensor.uniform(new Generator(8), -1, 1, z.shape()).to(DType.FLOAT32);
+        double[][] fusedConv = run(noPool::forward, x, gz, conv);
+        double[][] apartConv = run(t -> relu.forward(conv.forward(t)), x, gz, conv);
+        for (int i = 0; i < 3; i++) {
+            assertArrayEquals(apartConv[i], fusedConv[i], "conv + relu: " + i);
+        }
+        // a convolution with an activation of its own keeps a ReLU layer after it as it is
+        Sequential sigmoid = new Sequential(Conv2d.of(4, 3, "same", Activation.SIGMOID), new ReLU());
+        sigmoid.build(new int[] {2, 6, 6}, new Generator(9));
+        assertEquals(Prim.RELU, sigmoid.forward(x).gradFn());
     }
 
     /** The output of f(x) and the gradients of ⟨f(x), g⟩ for the convolution's weight and bias. */
