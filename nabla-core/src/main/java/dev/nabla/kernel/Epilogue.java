@@ -18,10 +18,16 @@ public record Epilogue(float[] bias, boolean relu) {
     }
   }
 
-  /** This applied to one value {@code v} of column {@code j}: the same arithmetic as {@link #apply}. */
-  float apply(float v, int j) {
-    float x = bias == null ? v : v + bias[j];
-    return relu && !(x > 0) && x == x ? 0f : x;
+  /**
+   * This applied to {@code n} values of column {@code j} stored side by side from {@code t[off]} (a transposed tile):
+   * the same arithmetic as {@link #apply}, with vectors, so no branch depends on the data.
+   */
+  void applyToColumn(float[] t, int off, int n, int j) {
+    if (bias != null) {
+      Fused.biasRelu(t, off, bias[j], relu, t, off, n);
+    } else {
+      Fused.biasActInPlace(t, off, null, 0, relu, n);
+    }
   }
 
   /** Checks the bias against C's n columns. */

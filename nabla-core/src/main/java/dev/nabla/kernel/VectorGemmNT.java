@@ -67,8 +67,8 @@ final class VectorGemmNT {
   }
 
   /**
-   * Columns {@code [j0, j1)} of C; {@code j0} is a multiple of MR. The epilogue (or null) is applied to each value as
-   * its tile is written back after the last k block.
+   * Columns {@code [j0, j1)} of C; {@code j0} is a multiple of MR. The epilogue (or null) is applied to the tile,
+   * column by column, before it is written back after the last k block.
    */
   private static void columns(int j0, int j1, int m, int k, float[] at, float[] b, int bOff,
       int ldb, float beta, float[] c, int cOff, int ldc, Epilogue epilogue) {
@@ -110,15 +110,12 @@ final class VectorGemmNT {
           }
           if (epilogue != null && pc + kc == k) {
             for (int q = 0; q < cols; q++) {
-              for (int i = 0; i < rows; i++) {
-                c[ci + i * ldc + q] = epilogue.apply(tile[q * NR + i], j + q);
-              }
+              epilogue.applyToColumn(tile, q * NR, rows, j + q);
             }
-          } else {
-            for (int q = 0; q < cols; q++) {
-              for (int i = 0; i < rows; i++) {
-                c[ci + i * ldc + q] = tile[q * NR + i];
-              }
+          }
+          for (int q = 0; q < cols; q++) {
+            for (int i = 0; i < rows; i++) {
+              c[ci + i * ldc + q] = tile[q * NR + i];
             }
           }
         }
