@@ -30,6 +30,8 @@
 # JAVA (java), JAVA_OPTS (-Xmx2g -XX:+UseParallelGC -XX:+UseTransparentHugePages, the collector settings of ./nabla;
 # not its earlier C2 compilation of the kernels, which matters before the warm-up steps end), PYTHON (/usr/bin/python3, Debian's, which has torch),
 # SKIP_BUILD=1 (use the jar as built), SKIP_INSTALL=1 (do not call apt-get).
+# The targets compare each side at its best: bench/best_of.py puts the better thread count of each side against the
+# other's, from a THREADS=1 and a THREADS=2 run's raw results.
 set -euo pipefail
 
 THREADS=${THREADS:-1}
