@@ -78,7 +78,7 @@ final class Derivatives {
             case GRU_CELL -> GradMode.isEnabled() ? gruCell(a, b, in[2], g) : RecurrentCells.gruBackward(n, g, needs);
             case CAST -> one(g.to(a.dtype));
             case CONV2D -> {
-                Tensor gz = n.ints[7] == 1 ? reluGrad(g, out) : g; // a relu fused into the op: its mask from out
+                Tensor gz = fusedRelu(n) ? reluGrad(g, out) : g; // a relu fused into the op: its mask from out
                 yield new Tensor[] {
                     needs[0] ? Conv.inputGrad(gz, b, a.shape[2], a.shape[3], n.ints) : null,
                     needs[1] ? Conv.weightGrad(a, gz, b.shape[2], b.shape[3], n.ints) : null,
@@ -90,13 +90,13 @@ final class Derivatives {
             // a = the conv's input, b = its output gradient; out has the weight's shape
             case CONV2D_WEIGHT_GRAD -> two(needs[0] ? Conv.inputGrad(b, g, a.shape[2], a.shape[3], n.ints) : null,
                     needs[1] ? Conv.conv2d(a, g, null, Conv.stride(n.ints), Conv.padding(n.ints), Conv.dilation(n.ints), n.ints[6]) : null);
-            case MAX_POOL2D -> one(Conv.maxPoolBackward(g, a.dtype, a.shape, n.aux, n.ints[6] == 1 ? out : null,
+            case MAX_POOL2D -> one(Conv.maxPoolBackward(g, a.dtype, a.shape, n.aux, fusedRelu(n) ? out : null,
                     false));
             case CONV2D_MAXPOOL -> { // the pooling's gradient (relu mask from out), then conv2d's rule without relu
                 int[] conv = java.util.Arrays.copyOf(n.ints, 9);
                 // gz is used here only, so it may live in scratch space (unless a graph of this is recorded)
                 Tensor gz = Conv.maxPoolBackward(g, a.dtype, new int[] {a.shape[0], b.shape[0], n.ints[16], n.ints[17]},
-                        n.aux, n.ints[15] == 1 ? out : null, true);
+                        n.aux, fusedRelu(n) ? out : null, true);
                 yield new Tensor[] {
                     needs[0] ? Conv.inputGrad(gz, b, a.shape[2], a.shape[3], conv) : null,
                     needs[1] ? Conv.weightGrad(a, gz, b.shape[2], b.shape[3], conv) : null,
