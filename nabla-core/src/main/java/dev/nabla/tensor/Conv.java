@@ -6,6 +6,7 @@ import dev.nabla.kernel.Im2col;
 import dev.nabla.kernel.MaxPool;
 import dev.nabla.kernel.Parallel;
 import dev.nabla.kernel.SmallConv;
+import dev.nabla.kernel.Winograd;
 import java.util.Arrays;
 
 /**
@@ -489,6 +490,12 @@ final class Conv {
             });
             return new Tensor[] {out, idx};
         }
+        if (x.f != null && winograd(n, x.shape[1], o, w.shape, ints) && (pool == null || pool.isTwoByTwo())) {
+            Winograd.forward(x.f, x.offset, n, x.shape[1], x.shape[2], x.shape[3], w.f, w.offset, o,
+                    b == null ? null : b.f, b == null ? 0 : b.offset, ints[2], ints[3], oh, ow, relu, pool != null,
+                    out.f, idx == null ? null : idx.f);
+            return new Tensor[] {out, idx};
+        }
         Parallel.forRange(blocks, 1, (start, end) -> {
             Object cols = buffer(x, rows * per * p, 0);
             Object y = buffer(x, o * per * p, 1);
@@ -613,6 +620,11 @@ final class Conv {
         int per = blockSamples(n, p);
         int blocks = (n + per - 1) / per;
         Tensor out = Tensor.empty(g.dtype, xShape);
+        if (g.f != null && winograd(n, xShape[1], o, w.shape, ints)) {
+            Winograd.backwardInput(g.f, g.offset, n, o, g.shape[2], g.shape[3], w.f, w.offset, xShape[1], ints[2],
+                    ints[3], xShape[2], xShape[3], out.f);
+            return out;
+        }
         int plane = xShape[2] * xShape[3];
         Parallel.forRange(blocks, 1, (start, end) -> {
             Object cols = buffer(g, rows * per * p, 0);
@@ -666,6 +678,12 @@ final class Conv {
             });
             return out;
         }
+        if (x.f != null && winograd(n, x.shape[1], o, wShape, ints)) {
+            Tensor out = Tensor.empty(x.dtype, wShape.clone());
+            Winograd.backwardWeight(x.f, x.offset, n, x.shape[1], x.shape[2], x.shape[3], g.f, g.offset, o, g.shape[2],
+                    g.shape[3], ints[2], ints[3], out.f, 0);
+            return out;
+        }
         int per = blockSamples(n, p);
         int blocks = (n + per - 1) / per;
         Tensor[] partial = new Tensor[blocks];
@@ -694,6 +712,18 @@ final class Conv {
         }
         return out;
     }
+
+    /**
+     * Whether a float32 convolution of {@code n} samples, {@code c} channels into {@code o}, weights of shape
+     * {@code wShape} and settings {@code ints} runs by {@link Winograd} (unless the system property
+     * {@code nabla.winograd} is {@code false}, which keeps im2col and the GEMM, for comparisons).
+     */
+    static boolean winograd(int n, int c, int o, int[] wShape, int[] ints) {
+        return WINOGRAD && Winograd.suits(n, c, o, wShape[2], wShape[3], ints[0], ints[1], ints[4], ints[5], ints[6],
+                ints[2], ints[3]);
+    }
+
+    private static final boolean WINOGRAD = !"false".equals(System.getProperty("nabla.winograd"));
 
     /** Units per parallel block of a {@link SmallConv} path, for {@code fmas} multiply-adds per unit. */
     private static int grain(long fmas) {

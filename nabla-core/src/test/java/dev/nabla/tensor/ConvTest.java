@@ -77,6 +77,44 @@ class ConvTest {
         assertArrayEquals(w64.grad().toDoubleArray(), w32.grad().to(DType.FLOAT64).toDoubleArray(), 1e-3);
     }
 
+    /**
+     * Float32 convolutions with a 3×3 kernel, stride 1, at least 16 samples and 8 channels run by Winograd's
+     * F(2×2, 3×3) (when the Vector API is on): values and all three gradients against float64, which runs im2col and
+     * the GEMM (gradient-checked in the op harness), for paddings 0, 1 and 2, odd sizes and a partial group of
+     * samples; and the fused pooling. The larger cases of the tests above take this path too, so their bit-for-bit
+     * comparisons of fused and composed ops cover it.
+     */
+    @Test
+    void winogradMatchesFloat64() {
+        int[] one = {1};
+        for (int pad = 0; pad <= 2; pad++) {
+            int[] p = {pad};
+            Tensor x = rnd(60 + pad, 18, 9, 7, 9);
+            Tensor w = rnd(63 + pad, 10, 9, 3, 3);
+            Tensor b = rnd(66 + pad, 10);
+            if (dev.nabla.kernel.Gemm.simdEnabled()) {
+                assertTrue(Conv.winograd(18, 9, 10, w.shape(), new int[] {1, 1, pad, pad, 1, 1, 1, 0, 0}));
+                assertTrue(Conv.winograd(17, 8, 16, new int[] {16, 8, 3, 3}, new int[] {1, 1, 1, 1, 1, 1, 1, 0, 0}),
+                        "the larger cases of the tests above");
+            }
+            for (boolean pooled : new boolean[] {false, true}) {
+                double[][] got = new double[2][];
+                for (int d = 0; d < 2; d++) {
+                    DType dtype = d == 0 ? DType.FLOAT64 : DType.FLOAT32;
+                    Tensor xs = fresh(x, dtype);
+                    Tensor ws = fresh(w, dtype);
+                    Tensor bs = fresh(b, dtype);
+                    Tensor y = pooled ? xs.conv2dMaxPool(ws, bs, one, p, one, 1, true, new int[] {2}, null, new int[] {0})
+                            : xs.conv2d(ws, bs, one, p, one, 1);
+                    y.backward(rnd(69, y.shape()).to(dtype));
+                    got[d] = concat(y.toDoubleArray(), xs.grad().toDoubleArray(), ws.grad().toDoubleArray(),
+                            bs.grad().toDoubleArray());
+                }
+                assertArrayEquals(got[0], got[1], 2e-4, "padding " + pad + (pooled ? ", pooled" : ""));
+            }
+        }
+    }
+
     /** y = x.conv2dRelu(w, b, ...) or its composition, and the gradients of ⟨y, g⟩ for x, w and b. */
     private static double[][] reluConv(boolean fused, DType dtype, Tensor x0, Tensor w0, Tensor b0, int[] stride,
             int[] pad, int groups) {
