@@ -47,9 +47,9 @@ final class VectorWinograd {
   }
 
   /**
-   * The distance between the 16 matrices of V or M, each {@code size} floats: one cache line more, so that the
-   * 16 elements a transform reads or writes together do not all fall in the same set of the L1 cache (the
-   * CNN's M matrices are 36 KB, a multiple of 4 KB, and before this the transforms took four times longer).
+   * The distance between the 16 matrices of V or M, each {@code size} floats: one cache line more, so that the 16
+   * elements a transform reads or writes together do not all fall in the same set of the L1 cache (the CNN's M
+   * matrices are 36 KB, a multiple of 4 KB). A precaution: measured against no padding, no difference showed.
    */
   private static int stride(int size) {
     return size + L;
@@ -98,21 +98,25 @@ final class VectorWinograd {
     int bl = kb * L;
     int vStep = stride(c * bl);
     int mStep = stride(np * bl);
+    int[] inMap = laneMap(c * h * w);
+    int[] outMap = laneMap(o * (pool ? (oh / 2) * (ow / 2) : oh * ow));
     Parallel.forRange((n + L - 1) / L, 1, (g0, g1) -> {
       float[] xt = scratch(0, c * hp * wp * L);
       float[] v = scratch(1, 16 * vStep);
       float[] m = scratch(2, 16 * mStep);
+      float[] y = new float[4 * L]; // one tile's outputs, y00 y01 y10 y11, between the output transform's steps
       for (int gi = g0; gi < g1; gi++) {
         int s0 = gi * L;
         int count = Math.min(L, n - s0);
-        toLanes(x, xOff + s0 * c * h * w, count, c, h, w, ph, pw, hp, wp, xt);
+        toLanes(x, xOff + s0 * c * h * w, count, c, h, w, ph, pw, hp, wp, inMap, xt);
         for (int k0 = 0; k0 < tiles; k0 += kb) {
           int k1 = Math.min(tiles, k0 + kb);
           transformInput(xt, c, hp, wp, tw, k0, k1, v, bl, vStep);
           for (int xi = 0; xi < 16; xi++) {
             multiply(u, xi * c * np, np, c, v, xi * vStep, bl, k1 - k0, m, xi * mStep);
           }
-          transformOutput(m, bl, mStep, o, k0, k1, tw, oh, ow, bias, biasOff, relu, pool, out, idx, s0, count);
+          transformOutput(m, bl, mStep, o, k0, k1, tw, oh, ow, bias, biasOff, relu, pool, out, idx, s0, count,
+              outMap, y);
         }
       }
     });
@@ -121,12 +125,10 @@ final class VectorWinograd {
   /**
    * Copies samples {@code [0, count)} of {@code src} ({@code c} planes of {@code h×w} per sample, from
    * {@code off}) into {@code dst [c][hp][wp][L]}, each plane's image at row {@code ph} and column {@code pw}, zeros
-   * around it and in the lanes from {@code count} on.
+   * around it and in the lanes from {@code count} on; {@code map} is {@code laneMap(c·h·w)}.
    */
   static void toLanes(float[] src, int off, int count, int c, int h, int w, int ph, int pw, int hp, int wp,
-      float[] dst) {
-    int sample = c * h * w;
-    int[] map = laneMap(sample);
+      int[] map, float[] dst) {
     int row = wp * L;
     for (int ch = 0; ch < c; ch++) {
       int plane = ch * hp * row;
@@ -236,14 +238,14 @@ final class VectorWinograd {
   /**
    * {@code Y = Aᵀ·M·A} for each tile {@code k0 ≤ k < k1} and output channel below {@code o}, plus the bias, then
    * relu; stored into samples {@code s0..s0+count} of out {@code [n, o, oh, ow]}, or with {@code pool} its 2×2
-   * maximum into out {@code [n, o, oh/2, ow/2]} and the maximum's position into idx.
+   * maximum into out {@code [n, o, oh/2, ow/2]} and the maximum's position into idx. {@code map} is
+   * {@code laneMap(o·plane)} for out's planes; {@code y} holds one tile's four output vectors between the steps.
    */
   static void transformOutput(float[] m, int bl, int step, int o, int k0, int k1, int tw, int oh, int ow,
-      float[] bias, int biasOff, boolean relu, boolean pool, float[] out, float[] idx, int s0, int count) {
+      float[] bias, int biasOff, boolean relu, boolean pool, float[] out, float[] idx, int s0, int count, int[] map,
+      float[] y) {
     int pw = ow / 2;
     int plane = pool ? (oh / 2) * pw : oh * ow;
-    int[] map = laneMap(o * plane);
-    float[] y = new float[4 * L]; // one tile's outputs, y00 y01 y10 y11, passed between the steps below
     for (int oc = 0; oc < o; oc++) {
       float b = bias == null ? 0f : bias[biasOff + oc];
       int base = (s0 * o + oc) * plane;
