@@ -32,7 +32,7 @@ final class VectorWinograd {
    * parallel bodies; then two arrays that the calling thread lends to all threads for one call (see
    * {@link #callerScratch}).
    */
-  private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[6][0]);
+  private static final ThreadLocal<float[][]> SCRATCH = ThreadLocal.withInitial(() -> new float[7][0]);
 
   private VectorWinograd() {}
 
@@ -56,8 +56,8 @@ final class VectorWinograd {
   }
 
   /**
-   * Scratch array {@code 4 + slot} (slot 0 or 1) of the calling thread, for data that the threads of one call share:
-   * the transformed weights, the weight gradient's partial products. The call fills it before or while its threads
+   * Scratch array {@code 4 + slot} (slot 0 to 2) of the calling thread, for data that the threads of one call share:
+   * the transformed weights, the weight gradient's partial products, the lanes copies of all groups. The call fills it before or while its threads
    * read it and is done with it when it returns; nothing keeps it. Its contents on entry are arbitrary.
    */
   static float[] callerScratch(int slot, int size) {
@@ -100,24 +100,37 @@ final class VectorWinograd {
     int mStep = stride(np * bl);
     int[] inMap = laneMap(c * h * w);
     int[] outMap = laneMap(o * (pool ? (oh / 2) * (ow / 2) : oh * ow));
-    Parallel.forRange((n + L - 1) / L, 1, (g0, g1) -> {
-      float[] xt = scratch(0, c * hp * wp * L);
+    int groups = (n + L - 1) / L;
+    int lanes = c * hp * wp * L;
+    float[] xt = callerScratch(2, groups * lanes); // every group's lanes copy, read by any thread below
+    Parallel.forRange(groups * c, Math.max(1, c / 4), (q0, q1) -> { // a group's channels at a time
+      for (int q = q0; q < q1; ) {
+        int gi = q / c;
+        int ch = q % c;
+        int chEnd = Math.min(c, ch + (q1 - q));
+        int s0 = gi * L;
+        toLanes(x, xOff + s0 * c * h * w + ch * h * w, Math.min(L, n - s0), chEnd - ch, h, w, ph, pw, hp, wp,
+            inMap, xt, gi * lanes + ch * hp * wp * L);
+        q += chEnd - ch;
+      }
+    });
+    int blocks = (tiles + kb - 1) / kb;
+    // (group, block of tiles) pairs: at batch 64, 4 groups alone left one thread idle while the other finished
+    Parallel.forRange(groups * blocks, 1, (u0, u1) -> {
       float[] v = scratch(1, 16 * vStep);
       float[] m = scratch(2, 16 * mStep);
       float[] y = new float[4 * L]; // one tile's outputs, y00 y01 y10 y11, between the output transform's steps
-      for (int gi = g0; gi < g1; gi++) {
+      for (int unit = u0; unit < u1; unit++) {
+        int gi = unit / blocks;
+        int k0 = unit % blocks * kb;
+        int k1 = Math.min(tiles, k0 + kb);
         int s0 = gi * L;
-        int count = Math.min(L, n - s0);
-        toLanes(x, xOff + s0 * c * h * w, count, c, h, w, ph, pw, hp, wp, inMap, xt);
-        for (int k0 = 0; k0 < tiles; k0 += kb) {
-          int k1 = Math.min(tiles, k0 + kb);
-          transformInput(xt, c, hp, wp, tw, k0, k1, v, bl, vStep);
-          for (int xi = 0; xi < 16; xi++) {
-            multiply(u, xi * c * np, np, c, v, xi * vStep, bl, k1 - k0, m, xi * mStep);
-          }
-          transformOutput(m, bl, mStep, o, k0, k1, tw, oh, ow, bias, biasOff, relu, pool, out, idx, s0, count,
-              outMap, y);
+        transformInput(xt, gi * lanes, c, hp, wp, tw, k0, k1, v, bl, vStep);
+        for (int xi = 0; xi < 16; xi++) {
+          multiply(u, xi * c * np, np, c, v, xi * vStep, bl, k1 - k0, m, xi * mStep);
         }
+        transformOutput(m, bl, mStep, o, k0, k1, tw, oh, ow, bias, biasOff, relu, pool, out, idx, s0,
+            Math.min(L, n - s0), outMap, y);
       }
     });
   }
@@ -125,13 +138,14 @@ final class VectorWinograd {
   /**
    * Copies samples {@code [0, count)} of {@code src} ({@code c} planes of {@code h×w} per sample, from
    * {@code off}) into {@code dst [c][hp][wp][L]}, each plane's image at row {@code ph} and column {@code pw}, zeros
-   * around it and in the lanes from {@code count} on; {@code map} is {@code laneMap(c·h·w)}.
+   * around it and in the lanes from {@code count} on, from {@code dstOff}. {@code map} is {@code laneMap} of the
+   * distance between samples in src (all their channels, where this copies some).
    */
   static void toLanes(float[] src, int off, int count, int c, int h, int w, int ph, int pw, int hp, int wp,
-      int[] map, float[] dst) {
+      int[] map, float[] dst, int dstOff) {
     int row = wp * L;
     for (int ch = 0; ch < c; ch++) {
-      int plane = ch * hp * row;
+      int plane = dstOff + ch * hp * row;
       Arrays.fill(dst, plane, plane + ph * row, 0f);
       Arrays.fill(dst, plane + (ph + h) * row, plane + hp * row, 0f);
       for (int y = 0; y < h; y++) {
@@ -159,11 +173,11 @@ final class VectorWinograd {
    * {@code V_ξ = Bᵀ·d·B} for the 4×4 patch d of each tile {@code k0 ≤ k < k1} (tile k at row k / tw, column
    * k % tw) and channel of {@code xt}, into {@code v [16][c][bl]} (its 16 matrices {@code step} apart), tile k at lanes {@code (k − k0)·L}.
    */
-  static void transformInput(float[] xt, int c, int hp, int wp, int tw, int k0, int k1, float[] v, int bl,
-      int step) {
+  static void transformInput(float[] xt, int xtOff, int c, int hp, int wp, int tw, int k0, int k1, float[] v,
+      int bl, int step) {
     int row = wp * L;
     for (int ch = 0; ch < c; ch++) {
-      int plane = ch * hp * row;
+      int plane = xtOff + ch * hp * row;
       for (int k = k0; k < k1; k++) {
         int ty = k / tw;
         int at = plane + 2 * ty * row + 2 * (k - ty * tw) * L;
