@@ -9,14 +9,14 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The Vector API body of {@link Winograd}; loaded only when the {@code jdk.incubator.vector} module is present.
  *
- * <p>A group of {@code L} samples (L the lanes of a vector) is first copied "to lanes": each channel as a
+ * <p>Each group of {@code L} samples (L the lanes of a vector) is first copied "to lanes": each channel as a
  * zero-padded plane {@code [hp][wp][L]}, lane l holding sample l, so a 4×4 patch of all L samples is 16 vector
- * loads. The tiles of a group are then taken a block at a time, sized so that the block's transformed input
- * {@code V [16][in][tiles·L]} and products {@code M [16][out][tiles·L]} stay in the core's L2 cache: the input
- * transform, then for each ξ the product {@code M_ξ = U_ξᵀ·V_ξ} by an 8 × 3-vector register-blocked kernel (V
- * is already laid out as the kernel reads it, so nothing is packed), then the output transform with its epilogue.
- * The weight gradient's products run over all tiles of a group for one ξ at a time, with vector accumulators
- * summed across lanes at the end.
+ * loads. All groups are copied first, then the threads take (group, block of tiles) pairs: a block is sized so
+ * that its transformed input {@code V [16][in][tiles·L]} and products {@code M [16][out][tiles·L]} stay in the
+ * core's L2 cache, and for it run the input transform, then for each ξ the product {@code M_ξ = U_ξᵀ·V_ξ} by an
+ * 8 × 3-vector register-blocked kernel (V is already laid out as the kernel reads it, so nothing is packed), then
+ * the output transform with its epilogue. The weight gradient puts channels in the lanes instead (see
+ * {@link #weightProducts}), so that its sums over tiles are products of the same kind.
  */
 final class VectorWinograd {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
