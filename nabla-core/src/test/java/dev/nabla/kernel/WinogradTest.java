@@ -37,37 +37,53 @@ class WinogradTest {
         return a;
     }
 
-    /** y[n][o][i][j] = Σ x[n][c][i+a−ph][j+b−pw]·w[o][c][a][b] (+ bias) in double, with Σ|terms| in {@code scale}. */
-    private static double[] reference(float[] x, float[] w, float[] bias, int[] s, int oh, int ow, double[] scale) {
+    /** One term x[q][ch][yy][xx]·w[oc][ch][a][b] of output y[q][oc][i][j], by flat indices into x, w and y. */
+    private interface Term {
+        void add(int xAt, int wAt, int yAt);
+    }
+
+    /**
+     * Every term of the convolution of sizes {@code s} = {n, c, o, h, w, ph, pw} with a 3×3 kernel, stride 1, into
+     * an {@code oh×ow} output: y[q][oc][i][j] = Σ x[q][ch][i+a−ph][j+b−pw]·w[oc][ch][a][b] over the positions
+     * inside the image. The definition that the three references below are written from.
+     */
+    private static void terms(int[] s, int oh, int ow, Term term) {
         int n = s[0], c = s[1], o = s[2], h = s[3], wd = s[4], ph = s[5], pw = s[6];
-        double[] y = new double[n * o * oh * ow];
         for (int q = 0; q < n; q++) {
             for (int oc = 0; oc < o; oc++) {
                 for (int i = 0; i < oh; i++) {
                     for (int j = 0; j < ow; j++) {
-                        double sum = bias == null ? 0 : bias[oc];
-                        double abs = Math.abs(sum);
                         for (int ch = 0; ch < c; ch++) {
                             for (int a = 0; a < 3; a++) {
                                 for (int b = 0; b < 3; b++) {
                                     int yy = i + a - ph;
                                     int xx = j + b - pw;
                                     if (yy >= 0 && yy < h && xx >= 0 && xx < wd) {
-                                        double t = (double) x[((q * c + ch) * h + yy) * wd + xx]
-                                                * w[((oc * c + ch) * 3 + a) * 3 + b];
-                                        sum += t;
-                                        abs += Math.abs(t);
+                                        term.add(((q * c + ch) * h + yy) * wd + xx, ((oc * c + ch) * 3 + a) * 3 + b,
+                                                ((q * o + oc) * oh + i) * ow + j);
                                     }
                                 }
                             }
                         }
-                        int at = ((q * o + oc) * oh + i) * ow + j;
-                        y[at] = sum;
-                        scale[at] = abs;
                     }
                 }
             }
         }
+    }
+
+    /** y = conv(x, w) (+ bias) in double, with Σ|terms| in {@code scale}. */
+    private static double[] reference(float[] x, float[] w, float[] bias, int[] s, int oh, int ow, double[] scale) {
+        int o = s[2];
+        double[] y = new double[s[0] * o * oh * ow];
+        for (int at = 0; at < y.length && bias != null; at++) {
+            y[at] = bias[at / (oh * ow) % o];
+            scale[at] = Math.abs(y[at]);
+        }
+        terms(s, oh, ow, (xAt, wAt, yAt) -> {
+            double t = (double) x[xAt] * w[wAt];
+            y[yAt] += t;
+            scale[yAt] += Math.abs(t);
+        });
         return y;
     }
 
@@ -168,29 +184,11 @@ class WinogradTest {
             float[] w = random(r, o * c * 9);
             double[] expected = new double[n * c * h * wd];
             double[] scale = new double[expected.length];
-            for (int q = 0; q < n; q++) { // dx[q][ch][y][x] += g[q][oc][i][j]·w[oc][ch][a][b] where y = i + a − ph
-                for (int oc = 0; oc < o; oc++) {
-                    for (int i = 0; i < oh; i++) {
-                        for (int j = 0; j < ow; j++) {
-                            double gv = g[((q * o + oc) * oh + i) * ow + j];
-                            for (int ch = 0; ch < c; ch++) {
-                                for (int a = 0; a < 3; a++) {
-                                    for (int b = 0; b < 3; b++) {
-                                        int yy = i + a - ph;
-                                        int xx = j + b - pw;
-                                        if (yy >= 0 && yy < h && xx >= 0 && xx < wd) {
-                                            int at = ((q * c + ch) * h + yy) * wd + xx;
-                                            double t = gv * w[((oc * c + ch) * 3 + a) * 3 + b];
-                                            expected[at] += t;
-                                            scale[at] += Math.abs(t);
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            terms(s, oh, ow, (xAt, wAt, yAt) -> { // dx[xAt] += g[yAt]·w[wAt], the adjoint of each term
+                double t = (double) g[yAt] * w[wAt];
+                expected[xAt] += t;
+                scale[xAt] += Math.abs(t);
+            });
             float[] dx = new float[expected.length];
             java.util.Arrays.fill(dx, Float.NaN);
             Winograd.backwardInput(g, 0, n, o, oh, ow, w, 0, c, ph, pw, h, wd, dx);
@@ -210,29 +208,11 @@ class WinogradTest {
             float[] g = random(r, n * o * oh * ow);
             double[] expected = new double[o * c * 9];
             double[] scale = new double[expected.length];
-            for (int q = 0; q < n; q++) {
-                for (int oc = 0; oc < o; oc++) {
-                    for (int i = 0; i < oh; i++) {
-                        for (int j = 0; j < ow; j++) {
-                            double gv = g[((q * o + oc) * oh + i) * ow + j];
-                            for (int ch = 0; ch < c; ch++) {
-                                for (int a = 0; a < 3; a++) {
-                                    for (int b = 0; b < 3; b++) {
-                                        int yy = i + a - ph;
-                                        int xx = j + b - pw;
-                                        if (yy >= 0 && yy < h && xx >= 0 && xx < wd) {
-                                            int at = ((oc * c + ch) * 3 + a) * 3 + b;
-                                            double t = gv * x[((q * c + ch) * h + yy) * wd + xx];
-                                            expected[at] += t;
-                                            scale[at] += Math.abs(t);
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            terms(s, oh, ow, (xAt, wAt, yAt) -> { // dw[wAt] += g[yAt]·x[xAt]
+                double t = (double) g[yAt] * x[xAt];
+                expected[wAt] += t;
+                scale[wAt] += Math.abs(t);
+            });
             float[] dw = new float[expected.length + 3];
             java.util.Arrays.fill(dw, Float.NaN);
             Winograd.backwardWeight(x, 0, n, c, h, wd, g, 0, o, oh, ow, ph, pw, dw, 3);
