@@ -57,8 +57,9 @@ final class VectorWinograd {
 
   /**
    * Scratch array {@code 4 + slot} (slot 0 to 2) of the calling thread, for data that the threads of one call share:
-   * the transformed weights, the weight gradient's partial products, the lanes copies of all groups. The call fills it before or while its threads
-   * read it and is done with it when it returns; nothing keeps it. Its contents on entry are arbitrary.
+   * the transformed weights, the weight gradient's partial products, the lanes copies of all groups. The call fills
+   * it before or while its threads read it and is done with it when it returns; nothing keeps it. Its contents on
+   * entry are arbitrary.
    */
   static float[] callerScratch(int slot, int size) {
     return scratch(4 + slot, size);
@@ -171,7 +172,8 @@ final class VectorWinograd {
 
   /**
    * {@code V_ξ = Bᵀ·d·B} for the 4×4 patch d of each tile {@code k0 ≤ k < k1} (tile k at row k / tw, column
-   * k % tw) and channel of {@code xt}, into {@code v [16][c][bl]} (its 16 matrices {@code step} apart), tile k at lanes {@code (k − k0)·L}.
+   * k % tw) and channel of the lanes copy at {@code xt[xtOff..]}, into {@code v [16][c][bl]} (its 16 matrices
+   * {@code step} apart), tile k at lanes {@code (k − k0)·L}.
    */
   static void transformInput(float[] xt, int xtOff, int c, int hp, int wp, int tw, int k0, int k1, float[] v,
       int bl, int step) {
@@ -415,7 +417,8 @@ final class VectorWinograd {
 
   /**
    * The weight gradient's products {@code dU_ξ = Σ_tiles (A·∂Y·Aᵀ)_ξ ⊙ V_ξ} of x {@code [n, c, h, w]} (padding
-   * {@code ph, pw}) and its output gradient g {@code [n, o, oh, ow]}, as {@code [16][o][c]}.
+   * {@code ph, pw}) and its output gradient g {@code [n, o, oh, ow]}, as {@code [16][cp][op]}: c and o rounded up
+   * by {@link #channels}, the rows and columns beyond them zero.
    *
    * <p>Here the lanes hold channels, not samples: each sample is copied channels-last, x into
    * {@code [hp][wp][cp]} (zero-padded) and g into {@code [2·th][2·tw][op]}, channels rounded up to whole vectors

@@ -104,7 +104,8 @@ class ConvTest {
                     Tensor xs = fresh(x, dtype);
                     Tensor ws = fresh(w, dtype);
                     Tensor bs = fresh(b, dtype);
-                    Tensor y = pooled ? xs.conv2dMaxPool(ws, bs, one, p, one, 1, true, new int[] {2}, null, new int[] {0})
+                    Tensor y = pooled
+                            ? xs.conv2dMaxPool(ws, bs, one, p, one, 1, true, new int[] {2}, null, new int[] {0})
                             : xs.conv2d(ws, bs, one, p, one, 1);
                     y.backward(rnd(69, y.shape()).to(dtype));
                     got[d] = concat(y.toDoubleArray(), xs.grad().toDoubleArray(), ws.grad().toDoubleArray(),
