@@ -103,38 +103,49 @@ final class VectorWinograd {
     int[] outMap = laneMap(o * (pool ? (oh / 2) * (ow / 2) : oh * ow));
     int groups = (n + L - 1) / L;
     int lanes = c * hp * wp * L;
-    float[] xt = callerScratch(2, groups * lanes); // every group's lanes copy, read by any thread below
-    Parallel.forRange(groups * c, Math.max(1, c / 4), (q0, q1) -> { // a group's channels at a time
-      for (int q = q0; q < q1; ) {
-        int gi = q / c;
-        int ch = q % c;
-        int chEnd = Math.min(c, ch + (q1 - q));
-        int s0 = gi * L;
-        toLanes(x, xOff + s0 * c * h * w + ch * h * w, Math.min(L, n - s0), chEnd - ch, h, w, ph, pw, hp, wp,
-            inMap, xt, gi * lanes + ch * hp * wp * L);
-        q += chEnd - ch;
-      }
-    });
     int blocks = (tiles + kb - 1) / kb;
-    // (group, block of tiles) pairs: at batch 64, 4 groups alone left one thread idle while the other finished
-    Parallel.forRange(groups * blocks, 1, (u0, u1) -> {
-      float[] v = scratch(1, 16 * vStep);
-      float[] m = scratch(2, 16 * mStep);
-      float[] y = new float[4 * L]; // one tile's outputs, y00 y01 y10 y11, between the output transform's steps
-      for (int unit = u0; unit < u1; unit++) {
-        int gi = unit / blocks;
-        int k0 = unit % blocks * kb;
-        int k1 = Math.min(tiles, k0 + kb);
-        int s0 = gi * L;
-        transformInput(xt, gi * lanes, c, hp, wp, tw, k0, k1, v, bl, vStep);
-        for (int xi = 0; xi < 16; xi++) {
-          multiply(u, xi * c * np, np, c, v, xi * vStep, bl, k1 - k0, m, xi * mStep);
+    int chunk = Math.max(1, LANES_FLOATS / lanes); // groups whose lanes copies are held at once
+    for (int first = 0; first < groups; first += chunk) {
+      int g0 = first;
+      int count = Math.min(chunk, groups - first);
+      float[] xt = callerScratch(2, count * lanes); // these groups' lanes copies, read by any thread below
+      Parallel.forRange(count * c, Math.max(1, c / 4), (q0, q1) -> { // a group's channels at a time
+        for (int q = q0; q < q1; ) {
+          int gi = q / c;
+          int ch = q % c;
+          int chEnd = Math.min(c, ch + (q1 - q));
+          int s0 = (g0 + gi) * L;
+          toLanes(x, xOff + s0 * c * h * w + ch * h * w, Math.min(L, n - s0), chEnd - ch, h, w, ph, pw, hp, wp,
+              inMap, xt, gi * lanes + ch * hp * wp * L);
+          q += chEnd - ch;
         }
-        transformOutput(m, bl, mStep, o, k0, k1, tw, oh, ow, bias, biasOff, relu, pool, out, idx, s0,
-            Math.min(L, n - s0), outMap, y);
-      }
-    });
+      });
+      // (group, block of tiles) pairs: at batch 64, 4 groups alone left one thread idle while the other finished
+      Parallel.forRange(count * blocks, 1, (u0, u1) -> {
+        float[] v = scratch(1, 16 * vStep);
+        float[] m = scratch(2, 16 * mStep);
+        float[] y = new float[4 * L]; // one tile's outputs, y00 y01 y10 y11, between the output transform's steps
+        for (int unit = u0; unit < u1; unit++) {
+          int gi = unit / blocks;
+          int k0 = unit % blocks * kb;
+          int k1 = Math.min(tiles, k0 + kb);
+          int s0 = (g0 + gi) * L;
+          transformInput(xt, gi * lanes, c, hp, wp, tw, k0, k1, v, bl, vStep);
+          for (int xi = 0; xi < 16; xi++) {
+            multiply(u, xi * c * np, np, c, v, xi * vStep, bl, k1 - k0, m, xi * mStep);
+          }
+          transformOutput(m, bl, mStep, o, k0, k1, tw, oh, ow, bias, biasOff, relu, pool, out, idx, s0,
+              Math.min(L, n - s0), outMap, y);
+        }
+      });
+    }
   }
+
+  /**
+   * Floats of lanes copies that {@link #convolve} holds at once, 8 MB: the groups beyond go in further rounds, so
+   * that a large batch does not leave a large array behind on the calling thread.
+   */
+  private static final int LANES_FLOATS = 1 << 21;
 
   /**
    * Copies samples {@code [0, count)} of {@code src} ({@code c} planes of {@code h×w} per sample, from

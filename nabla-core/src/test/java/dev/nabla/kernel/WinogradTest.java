@@ -23,10 +23,14 @@ class WinogradTest {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
     }
 
-    /** Sizes {n, c, o, h, w, ph, pw}: full and partial groups, odd sizes, all paddings 0–2, rectangular images. */
+    /**
+     * Sizes {n, c, o, h, w, ph, pw}: full and partial groups, odd sizes, all paddings 0–2, rectangular images, and
+     * a batch whose lanes copies take more than one round of {@code VectorWinograd.convolve}.
+     */
     private static final int[][] CASES = {
         {L, 8, 8, 6, 6, 1, 1}, {L + 5, 11, 13, 9, 7, 1, 1}, {2 * L, 8, 16, 14, 14, 1, 1}, {L, 9, 8, 5, 8, 0, 0},
         {L + 1, 8, 9, 7, 5, 2, 2}, {L, 10, 8, 6, 9, 1, 0}, {L + 3, 8, 12, 4, 4, 0, 2}, {L, 8, 8, 3, 3, 0, 0},
+        {5 * L - 2, 8, 8, 62, 62, 1, 1}, // lanes copies of 8·64·64·L floats: four groups a round, so two rounds
     };
 
     private static float[] random(Random r, int size) {
