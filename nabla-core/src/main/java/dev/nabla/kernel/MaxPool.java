@@ -57,6 +57,66 @@ public final class MaxPool {
         }
     }
 
+    /** Elements past a plane that {@link #gradientPlane}'s {@code column} must have room for. */
+    public static final int ROOM = 16;
+
+    /**
+     * One plane of max pooling's gradient, {@code out[outOff..outOff + h·w)}: +0 everywhere, then
+     * {@link #scatterGradient} of the pooled gradient; with {@code column}, also {@code column[colOff + j] += out[outOff
+     * + j]}. {@code g}, {@code idx} and {@code mask} (null for none) share the pooled plane's layout from their offsets.
+     * For 2×2 windows with stride 2 the Vector API path builds it without scattering (same values; a plane whose
+     * gradient holds a NaN is scattered, as the Vector API does not always keep a NaN's payload), when
+     * {@code column} has {@link #ROOM} elements past the plane and {@code g}, {@code idx} and {@code mask} as many past
+     * the pooled plane (else this scatters). Writes nothing of {@code out} outside the plane.
+     */
+    public static void gradientPlane(Geometry geo, float[] g, int gAt, float[] idx, int idxAt, float[] mask,
+            int maskAt, float[] out, int outOff, float[] column, int colOff) {
+        int plane = geo.h * geo.w;
+        int outPlane = geo.oh() * geo.ow();
+        if (SIMD && geo.isTwoByTwo() && ROOM >= VectorMaxPool.length()
+                && (column == null || colOff + plane + ROOM <= column.length) && gAt + outPlane + ROOM <= g.length
+                && idxAt + outPlane + ROOM <= idx.length && (mask == null || maskAt + outPlane + ROOM <= mask.length)
+                && !VectorMaxPool.hasNaN(g, gAt, outPlane)) {
+            VectorMaxPool.gradientPlane2x2(geo.h, geo.w, g, gAt, idx, idxAt, mask, maskAt, out, outOff, column, colOff);
+            return;
+        }
+        java.util.Arrays.fill(out, outOff, outOff + plane, 0f);
+        scatterGradient(g, gAt, idx, idxAt, mask, maskAt, outPlane, out, outOff);
+        for (int j = 0; column != null && j < plane; j++) {
+            column[colOff + j] += out[outOff + j];
+        }
+    }
+
+    /**
+     * The backward pass of one pooled plane: {@code out[outOff + idx[at + i]] += g[gAt + i]} for {@code i < count} in
+     * order, or, with {@code mask} (a relu's output, the pooled values), {@code +0} instead where
+     * {@code mask[maskAt + i]} is not positive (NaN included). Adding +0 leaves a sum as skipping would (it starts
+     * at +0 and so never is −0); the mask is applied without a branch, which a random mask mispredicts half the time
+     * (7× slower here).
+     */
+    public static void scatterGradient(float[] g, int gAt, float[] idx, int at, float[] mask, int maskAt, int count,
+            float[] out, int outOff) {
+        if (mask == null) {
+            for (int i = 0; i < count; i++) {
+                out[outOff + (int) idx[at + i]] += g[gAt + i];
+            }
+            return;
+        }
+        for (int i = 0; i < count; i++) {
+            out[outOff + (int) idx[at + i]] += Float.intBitsToFloat(Float.floatToRawIntBits(g[gAt + i])
+                    & positive(mask[maskAt + i]));
+        }
+    }
+
+    /**
+     * All ones when {@code v > 0}, else 0, without a branch: the bits of a positive float (+∞ included) lie in
+     * [1, 0x7F800000]; zeros, negatives and NaN lie outside, as unsigned numbers.
+     */
+    static int positive(float v) {
+        long below = ((Float.floatToRawIntBits(v) - 1) & 0xFFFFFFFFL) - 0x7F800000L; // < 0 exactly when positive
+        return (int) (below >> 63);
+    }
+
     /** {@link #forward(Geometry, float[], int, int, float[], float[], int)} in double precision (plain loops). */
     public static void forward(Geometry g, double[] x, int xOff, int planes, double[] out, double[] idx,
             int outOff) {

@@ -77,40 +77,95 @@ public final class SmallConv {
             int samples, float[] g, int gOff, int gStride, int m, float[] dw, int dwOff) {
         int rows = geo.rows();
         int p = geo.cols();
-        int lanes = 4 * vector;
-        int bound = p - p % vector;
         float[] cols = new float[rows * p];
-        float[] partial = new float[m * rows * (lanes + 1)]; // per (ch, r): the lanes, then the tail
+        float[] partial = new float[m * rows * (4 * vector + 1)]; // per (ch, r): the lanes, then the tail
         for (int s = 0; s < samples; s++) {
             Im2col.im2col(geo, x, xOff + s * xStride, cols, 0);
             for (int ch = 0; ch < m; ch++) {
-                int gRow = gOff + s * gStride + ch * p;
-                int r = 0;
-                for (; simd && r + 3 <= rows; r += 3) { // three rows share each load of g
-                    VectorSmallConv.accumulate3(bound, g, gRow, cols, r * p, p, partial, (ch * rows + r) * (lanes + 1),
-                            lanes + 1);
-                }
-                for (; r < rows; r++) {
-                    int at = (ch * rows + r) * (lanes + 1);
-                    if (simd) {
-                        VectorSmallConv.accumulate(bound, g, gRow, cols, r * p, partial, at);
-                    } else {
-                        for (int j = 0; j < bound; j++) {
-                            partial[at + j % lanes] = Math.fma(g[gRow + j], cols[r * p + j], partial[at + j % lanes]);
-                        }
-                    }
-                }
-                for (r = 0; r < rows; r++) {
-                    int at = (ch * rows + r) * (lanes + 1);
-                    float tail = partial[at + lanes];
-                    for (int j = bound; j < p; j++) {
-                        tail = Math.fma(g[gRow + j], cols[r * p + j], tail);
-                    }
-                    partial[at + lanes] = tail;
+                accumulate(simd, vector, rows, p, g, gOff + s * gStride + ch * p, cols, partial, ch);
+            }
+        }
+        finish(vector, m * rows, partial, dw, dwOff);
+    }
+
+    /**
+     * {@link #weightGrad} and the bias gradient of a convolution followed by max pooling, from the pooled gradient
+     * alone: each sample's output gradient is built one channel's plane at a time, as {@link MaxPool}'s backward
+     * builds it (the pooled gradient {@code g} added at the argmax positions {@code idx} in order, where the pooled
+     * output {@code pooled} is positive when it is given, a relu's mask), and used while it is in the cache; the
+     * full-size gradient is never written. The weight gradient equals {@link #weightGrad} over that full-size gradient
+     * bit for bit; the bias gradient {@code db[dbOff + ch]} is its sum over samples and positions, as
+     * {@link Fused#sumOuterInner} adds it (per position over samples in order, in float, then over positions in double).
+     * {@code g}, {@code idx} and {@code pooled} share one layout: sample s, channel ch at {@code s·gStride +
+     * ch·outPlane} from their offsets, outPlane the pooled plane's size. {@code db} may be null (no bias).
+     */
+    public static void weightGradPooled(Im2col.Geometry geo, MaxPool.Geometry pool, float[] x, int xOff,
+            int xStride, int samples, float[] g, int gOff, float[] idx, int idxOff, float[] pooled, int pooledOff,
+            int gStride, int m, float[] dw, int dwOff, float[] db, int dbOff) {
+        int rows = geo.rows();
+        int p = geo.cols();
+        int outPlane = pool.oh() * pool.ow();
+        float[] cols = new float[rows * p];
+        float[] plane = new float[p];
+        float[] partial = new float[m * rows * (4 * VECTOR + 1)];
+        float[] column = db == null ? null : new float[m * p + MaxPool.ROOM];
+        for (int s = 0; s < samples; s++) {
+            Im2col.im2col(geo, x, xOff + s * xStride, cols, 0);
+            for (int ch = 0; ch < m; ch++) {
+                int at = s * gStride + ch * outPlane;
+                MaxPool.gradientPlane(pool, g, gOff + at, idx, idxOff + at, pooled, pooledOff + at, plane, 0, column,
+                        ch * p);
+                accumulate(SIMD, VECTOR, rows, p, plane, 0, cols, partial, ch);
+            }
+        }
+        finish(VECTOR, m * rows, partial, dw, dwOff);
+        for (int ch = 0; column != null && ch < m; ch++) {
+            double sum = 0;
+            for (int j = 0; j < p; j++) {
+                sum += column[ch * p + j];
+            }
+            db[dbOff + ch] = (float) sum;
+        }
+    }
+
+    /**
+     * Adds one sample's products for channel {@code ch} (its output gradient row {@code g[gRow..gRow + p)}) to the
+     * partial sums of {@link #weightGrad}: per column-matrix row, 4·vector interleaved sums over the whole vectors of
+     * the p columns, then the tail.
+     */
+    private static void accumulate(boolean simd, int vector, int rows, int p, float[] g, int gRow, float[] cols,
+            float[] partial, int ch) {
+        int lanes = 4 * vector;
+        int bound = p - p % vector;
+        int r = 0;
+        for (; simd && r + 3 <= rows; r += 3) { // three rows share each load of g
+            VectorSmallConv.accumulate3(bound, g, gRow, cols, r * p, p, partial, (ch * rows + r) * (lanes + 1),
+                    lanes + 1);
+        }
+        for (; r < rows; r++) {
+            int at = (ch * rows + r) * (lanes + 1);
+            if (simd) {
+                VectorSmallConv.accumulate(bound, g, gRow, cols, r * p, partial, at);
+            } else {
+                for (int j = 0; j < bound; j++) {
+                    partial[at + j % lanes] = Math.fma(g[gRow + j], cols[r * p + j], partial[at + j % lanes]);
                 }
             }
         }
-        for (int k = 0; k < m * rows; k++) {
+        for (r = 0; r < rows; r++) {
+            int at = (ch * rows + r) * (lanes + 1);
+            float tail = partial[at + lanes];
+            for (int j = bound; j < p; j++) {
+                tail = Math.fma(g[gRow + j], cols[r * p + j], tail);
+            }
+            partial[at + lanes] = tail;
+        }
+    }
+
+    /** {@code dw[dwOff + k]} = the partial sums of weight {@code k < count} added in order. */
+    private static void finish(int vector, int count, float[] partial, float[] dw, int dwOff) {
+        int lanes = 4 * vector;
+        for (int k = 0; k < count; k++) {
             float sum = 0f;
             for (int l = 0; l <= lanes; l++) {
                 sum += partial[k * (lanes + 1) + l];

@@ -3,10 +3,11 @@ package dev.nabla.kernel;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The Vector API body of {@link MaxPool}'s 2×2 forward; only loaded when the module is present.
+ * The Vector API bodies of {@link MaxPool}'s 2×2 forward and gradient planes; only loaded when the module is present.
  *
  * <p>Rows of pooled planes are short (7 or 14 in a small CNN), shorter than a vector, so the loop runs over a group
  * of whole planes as one flat range and gathers each window's four corners through maps built once per call.
@@ -16,7 +17,23 @@ final class VectorMaxPool {
     /** Elements covered by one pair of gather maps: whole planes, about this many. */
     private static final int GROUP = 2048;
 
+    /** Lane i takes lane i/2: each pooled value of a row, twice, for the two columns of its window. */
+    private static final VectorShuffle<Float> TWICE = VectorShuffle.fromOp(S, i -> i / 2);
+
+    /** 0, 1, 2, …: each lane's offset in a vector. */
+    private static final float[] IOTA = new float[S.length()];
+
+    static {
+        for (int i = 0; i < IOTA.length; i++) {
+            IOTA[i] = i;
+        }
+    }
+
     private VectorMaxPool() {}
+
+    static int length() {
+        return S.length();
+    }
 
     static void forward2x2(int h, int w, float[] x, int xOff, int planes, float[] out, float[] idx, int outOff) {
         int ow = w / 2;
@@ -63,5 +80,89 @@ final class VectorMaxPool {
             }
             MaxPool.forward2x2Plain(h, w, x, xOff, out, idx, outOff, first + bound, first + count);
         }
+    }
+
+    /**
+     * {@link MaxPool#gradientPlane} for 2×2 windows with stride 2: for each row of windows, whole vectors of its two
+     * plane rows compare their positions with the windows' argmax positions (each pooled value and position taken
+     * twice by a shuffle) instead of scattering. Lanes past the windows' last column compare with position −2³⁰,
+     * never an argmax, and so get +0. A vector may run past a row's end, into the start of the rows below: the
+     * vectors of a window row go right to left and its upper row before its lower one, so each row's start is written
+     * after what ran into it. The last rows, whose vectors would run past the plane (into a plane that another thread
+     * may be writing), are built in a small array and copied. In {@code column} the lanes that run past add +0, which
+     * leaves a sum as it is (it is never −0); it needs {@link MaxPool#ROOM} elements past the plane. {@code g},
+     * {@code idx} and {@code mask} must have a vector's length of elements past the plane's pooled values.
+     */
+    static void gradientPlane2x2(int h, int w, float[] g, int gAt, float[] idx, int idxAt, float[] mask, int maskAt,
+            float[] out, int outOff, float[] column, int colOff) {
+        int ow = w / 2;
+        int oh = h / 2;
+        int length = S.length();
+        int vectors = (w + length - 1) / length;
+        int safe = 0; // window rows whose vectors end within the plane
+        while (safe < oh && (2 * safe + 1) * w + vectors * length <= h * w) {
+            safe++;
+        }
+        int base = 2 * safe * w; // where the copied rows start
+        float[] rest = new float[h * w - base + vectors * length + w];
+        float[] positions = new float[vectors * length]; // x, or −2³⁰ past the windows' last column
+        for (int x = 0; x < positions.length; x++) {
+            positions[x] = x < 2 * ow ? x : -0x1p30f;
+        }
+        FloatVector zero = FloatVector.zero(S);
+        for (int py = 0; py < oh; py++) {
+            int top = 2 * py * w;
+            float[] to = py < safe ? out : rest;
+            int toAt = py < safe ? outOff + top : top - base;
+            for (int v = vectors - 1; v >= 0; v--) { // right to left, so a row's start overwrites what ran past
+                int x0 = v * length;
+                int from = py * ow + x0 / 2;
+                FloatVector at = FloatVector.fromArray(S, idx, idxAt + from).rearrange(TWICE);
+                // + 0 as the scatter's sum starting at +0 gives it: -0 becomes +0
+                FloatVector value = FloatVector.fromArray(S, g, gAt + from).rearrange(TWICE).add(zero);
+                FloatVector x = FloatVector.fromArray(S, positions, x0);
+                // each branch stores its own results: a vector merged from two branches is boxed (see ARCHITECTURE)
+                if (mask == null) {
+                    pair(value, at, x, top, w, to, toAt + x0, column, colOff + top + x0);
+                } else {
+                    FloatVector kept = zero.blend(value, FloatVector.fromArray(S, mask, maskAt + from)
+                            .rearrange(TWICE).compare(VectorOperators.GT, 0f));
+                    pair(kept, at, x, top, w, to, toAt + x0, column, colOff + top + x0);
+                }
+            }
+        }
+        // an odd height's last row, under no window, stays +0 in rest
+        System.arraycopy(rest, 0, out, outOff + base, h * w - base);
+    }
+
+    /** The two plane rows of one window row: {@code value} where {@code at} is the lane's position, else +0. */
+    private static void pair(FloatVector value, FloatVector at, FloatVector x, int top, int w, float[] out, int outAt,
+            float[] column, int colAt) {
+        FloatVector zero = FloatVector.zero(S);
+        FloatVector upper = zero.blend(value, at.compare(VectorOperators.EQ, x.add(top)));
+        FloatVector lower = zero.blend(value, at.compare(VectorOperators.EQ, x.add(top + w)));
+        store(upper, out, outAt, column, colAt);
+        store(lower, out, outAt + w, column, colAt + w);
+    }
+
+    private static void store(FloatVector v, float[] out, int outAt, float[] column, int colAt) {
+        v.intoArray(out, outAt);
+        if (column != null) {
+            FloatVector.fromArray(S, column, colAt).add(v).intoArray(column, colAt);
+        }
+    }
+
+    /** Whether {@code a[from..from + count)} holds a NaN. */
+    static boolean hasNaN(float[] a, int from, int count) {
+        int bound = S.loopBound(count);
+        FloatVector any = FloatVector.zero(S);
+        for (int j = 0; j < bound; j += S.length()) {
+            any = any.add(FloatVector.fromArray(S, a, from + j).mul(0f)); // x·0 is NaN for NaN and ±∞ only
+        }
+        boolean nan = any.compare(VectorOperators.NE, any).anyTrue();
+        for (int j = bound; j < count && !nan; j++) {
+            nan = a[from + j] != a[from + j];
+        }
+        return nan;
     }
 }

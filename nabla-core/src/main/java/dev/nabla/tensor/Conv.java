@@ -267,13 +267,14 @@ final class Conv {
     /**
      * The gradient of max pooling: g scattered to the recorded argmax positions, summed where windows overlap; with
      * {@code reluOut} (the output of a pooling followed by relu) only where that output is positive, the relu's mask.
+     * {@code window} starts with the pooling's kernel, stride and padding (height, width each), as in the node's ints.
      *
      * <p>With {@code transient_}, for a caller that uses the result and drops it before it calls this again (the
      * rule of {@link #conv2dMaxPool}, when no graph of the backward pass is recorded), a float32 result is a view of
-     * a per-thread scratch array, each plane zeroed by the thread that scatters into it, instead of a fresh array
+     * a per-thread scratch array, each plane written whole by the thread that computes it, instead of a fresh array
      * that the calling thread alone would zero-fill (6.4 MB at the first layer of the CNN at batch 64).
      */
-    static Tensor maxPoolBackward(Tensor g, DType dtype, int[] xShape, Tensor idx, Tensor reluOut,
+    static Tensor maxPoolBackward(Tensor g, DType dtype, int[] xShape, int[] window, Tensor idx, Tensor reluOut,
             boolean transient_) {
         int n = xShape[0];
         int c = xShape[1];
@@ -289,6 +290,8 @@ final class Conv {
         boolean scratch = transient_ && dtype == DType.FLOAT32;
         Tensor out = scratch ? gradScratch(xShape) : Tensor.empty(dtype, xShape.clone());
         if (out.f != null) {
+            MaxPool.Geometry geo = new MaxPool.Geometry(xShape[2], xShape[3], window[0], window[1], window[2],
+                    window[3], window[4], window[5]);
             float[] o = out.f;
             float[] gs = src.f;
             float[] at = idx.f;
@@ -298,21 +301,8 @@ final class Conv {
                 for (int q = start; q < end; q++) {
                     int base = q * plane;
                     int from = q * outPlane;
-                    if (scratch) {
-                        Arrays.fill(o, base, base + plane, 0f);
-                    }
-                    if (pooled == null) {
-                        for (int i = 0; i < outPlane; i++) {
-                            o[base + (int) at[from + i]] += gs[src.offset + from + i];
-                        }
-                    } else {
-                        // +0 where masked: the sum starts at +0 and so never is -0, and adding +0 leaves it as
-                        // skipping would, without a branch on the mask (random, so often mispredicted)
-                        for (int i = 0; i < outPlane; i++) {
-                            o[base + (int) at[from + i]] += pooled[pooledOff + from + i] > 0 ? gs[src.offset + from + i]
-                                    : 0f;
-                        }
-                    }
+                    MaxPool.gradientPlane(geo, gs, src.offset + from, at, from, pooled, pooledOff + from, o, base,
+                            null, 0);
                 }
             });
             return out;
@@ -711,6 +701,52 @@ final class Conv {
             Elementwise.accumulate(out, partial[c], 1);
         }
         return out;
+    }
+
+    /**
+     * The weight and bias gradients of {@link #conv2dMaxPool} straight from the pooled gradient {@code g}, for a
+     * rule that needs no input gradient (a first layer): {@link SmallConv#weightGradPooled} builds each output
+     * gradient plane in the cache instead of a full-size gradient in memory. Null when that path does not apply
+     * (float64, a column matrix of more than {@link SmallConv#MAX_ROWS} rows, or a graph of the backward pass being
+     * recorded); the bias gradient is null without {@code bias}. Equal bit for bit to pooling's gradient followed by
+     * {@link #weightGrad} and the sum over samples and positions.
+     */
+    static Tensor[] pooledWeightGrad(Tensor x0, Tensor g0, Tensor idx, Tensor pooled0, int[] wShape, int[] ints,
+            boolean bias) {
+        int groups = ints[6];
+        int cg = x0.shape[1] / groups;
+        Im2col.Geometry geo = geometry(cg, x0.shape[2], x0.shape[3], wShape[2], wShape[3], ints[16], ints[17], ints);
+        if (x0.f == null || geo.rows() > SmallConv.MAX_ROWS || dev.nabla.autograd.GradMode.isEnabled()) {
+            return null;
+        }
+        Tensor x = Tensor.contiguousOf(x0);
+        Tensor g = Tensor.contiguousOf(g0);
+        Tensor pooled = pooled0 == null ? null : Tensor.contiguousOf(pooled0);
+        int n = x.shape[0];
+        int c = x.shape[1];
+        int o = wShape[0];
+        int og = o / groups;
+        int rows = geo.rows();
+        int plane = x.shape[2] * x.shape[3];
+        int outPlane = g.shape[2] * g.shape[3];
+        MaxPool.Geometry pool = new MaxPool.Geometry(ints[16], ints[17], ints[9], ints[10], ints[11], ints[12],
+                ints[13], ints[14]);
+        Tensor dw = Tensor.empty(x.dtype, wShape.clone());
+        Tensor db = bias ? Tensor.empty(x.dtype, new int[] {o}) : null;
+        // blocks of channels, each building every sample's columns once: two per thread, for balance
+        int grain = Math.max(grain((long) n * geo.cols() * rows), (o + 2 * Parallel.threads() - 1)
+                / (2 * Parallel.threads()));
+        Parallel.forRange(o, grain, (c0, c1) -> {
+            for (int ch = c0, end; ch < c1; ch = end) { // each call within one group
+                int gi = ch / og;
+                end = Math.min(c1, (gi + 1) * og);
+                SmallConv.weightGradPooled(geo, pool, x.f, x.offset + gi * cg * plane, c * plane, n, g.f,
+                        g.offset + ch * outPlane, idx.f, idx.offset + ch * outPlane, pooled == null ? null : pooled.f,
+                        pooled == null ? 0 : pooled.offset + ch * outPlane, o * outPlane, end - ch, dw.f, ch * rows,
+                        db == null ? null : db.f, ch);
+            }
+        });
+        return new Tensor[] {dw, db};
     }
 
     /**

@@ -90,13 +90,18 @@ final class Derivatives {
             // a = the conv's input, b = its output gradient; out has the weight's shape
             case CONV2D_WEIGHT_GRAD -> two(needs[0] ? Conv.inputGrad(b, g, a.shape[2], a.shape[3], n.ints) : null,
                     needs[1] ? Conv.conv2d(a, g, null, Conv.stride(n.ints), Conv.padding(n.ints), Conv.dilation(n.ints), n.ints[6]) : null);
-            case MAX_POOL2D -> one(Conv.maxPoolBackward(g, a.dtype, a.shape, n.aux, fusedRelu(n) ? out : null,
+            case MAX_POOL2D -> one(Conv.maxPoolBackward(g, a.dtype, a.shape, n.ints, n.aux, fusedRelu(n) ? out : null,
                     false));
             case CONV2D_MAXPOOL -> { // the pooling's gradient (relu mask from out), then conv2d's rule without relu
                 int[] conv = java.util.Arrays.copyOf(n.ints, 9);
+                Tensor[] pooledGrads = needs[0] ? null : Conv.pooledWeightGrad(a, g, n.aux, fusedRelu(n) ? out : null,
+                        b.shape, n.ints, in.length > 2 && needs[2]);
+                if (pooledGrads != null) {
+                    yield new Tensor[] {null, needs[1] ? pooledGrads[0] : null, pooledGrads[1]};
+                }
                 // gz is used here only, so it may live in scratch space (unless a graph of this is recorded)
                 Tensor gz = Conv.maxPoolBackward(g, a.dtype, new int[] {a.shape[0], b.shape[0], n.ints[16], n.ints[17]},
-                        n.aux, fusedRelu(n) ? out : null, true);
+                        java.util.Arrays.copyOfRange(n.ints, 9, 15), n.aux, fusedRelu(n) ? out : null, true);
                 yield new Tensor[] {
                     needs[0] ? Conv.inputGrad(gz, b, a.shape[2], a.shape[3], conv) : null,
                     needs[1] ? Conv.weightGrad(a, gz, b.shape[2], b.shape[3], conv) : null,

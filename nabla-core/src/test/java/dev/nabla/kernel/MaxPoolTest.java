@@ -96,4 +96,62 @@ class MaxPoolTest {
         assertArrayEquals(FloatBits.of(new float[] {1, -0f, -1, nan}), FloatBits.of(out));
         assertArrayEquals(new float[] {0, 2, 8, 10}, idx);
     }
+
+    @Test
+    void gradientPlanesMatchTheScatterBitForBit() {
+        // every plane of a batch written side by side (as the backward pass writes them), with and without a relu's
+        // mask and a column of sums; gradients with ±0, ±∞ and NaN, masks with ±0 and NaN
+        Random r = new Random(6);
+        for (int[] size : SIZES) {
+            for (boolean masked : new boolean[] {false, true}) {
+                int h = size[0];
+                int w = size[1];
+                int planes = 5;
+                int plane = h * w;
+                int outPlane = (h / 2) * (w / 2);
+                MaxPool.Geometry geo = new MaxPool.Geometry(h, w, 2, 2, 2, 2, 0, 0);
+                float[] x = values(r, planes * plane, false);
+                float[] pooled = new float[planes * outPlane];
+                float[] idx = new float[planes * outPlane];
+                MaxPool.forward(geo, x, 0, planes, pooled, idx, 0);
+                float[] g = values(r, 1 + planes * outPlane + MaxPool.ROOM, true);
+                float[] mask = masked ? values(r, 2 + planes * outPlane + MaxPool.ROOM, true) : null;
+                float[] out = values(r, 3 + planes * plane + 7, true); // overwritten: no zeroing needed
+                float[] column = values(r, 4 + plane + MaxPool.ROOM, false);
+                float[] expected = new float[out.length];
+                System.arraycopy(out, 0, expected, 0, out.length);
+                float[] expectedColumn = column.clone();
+                for (int q = 0; q < planes; q++) {
+                    MaxPool.gradientPlane(geo, g, 1 + q * outPlane, idx, q * outPlane, mask, 2 + q * outPlane, out,
+                            3 + q * plane, column, 4);
+                    // the definition: +0 everywhere, then each (masked) gradient added at its argmax
+                    java.util.Arrays.fill(expected, 3 + q * plane, 3 + (q + 1) * plane, 0f);
+                    for (int i = 0; i < outPlane; i++) {
+                        int at = q * outPlane + i;
+                        boolean kept = mask == null || mask[2 + at] > 0;
+                        expected[3 + q * plane + (int) idx[at]] += kept ? g[1 + at] : 0f;
+                    }
+                    for (int j = 0; j < plane; j++) {
+                        expectedColumn[4 + j] += expected[3 + q * plane + j];
+                    }
+                }
+                String where = h + "x" + w + (masked ? ", masked" : "");
+                assertArrayEquals(FloatBits.of(expected), FloatBits.of(out), "planes, " + where);
+                assertArrayEquals(FloatBits.of(expectedColumn), FloatBits.of(column), "column, " + where);
+            }
+        }
+    }
+
+    @Test
+    void theMaskIsPositiveWithoutABranch() {
+        float[] positive = {Float.MIN_VALUE, 1e-30f, 1f, Float.MAX_VALUE, Float.POSITIVE_INFINITY};
+        float[] not = {0f, -0f, -Float.MIN_VALUE, -1f, Float.NEGATIVE_INFINITY, Float.NaN,
+            Float.intBitsToFloat(0x7f800001), Float.intBitsToFloat(0xffc00000)};
+        for (float v : positive) {
+            assertEquals(-1, MaxPool.positive(v), "positive " + v);
+        }
+        for (float v : not) {
+            assertEquals(0, MaxPool.positive(v), "not positive " + Integer.toHexString(Float.floatToRawIntBits(v)));
+        }
+    }
 }
