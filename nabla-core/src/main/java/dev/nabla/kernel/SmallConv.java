@@ -82,7 +82,7 @@ public final class SmallConv {
         for (int s = 0; s < samples; s++) {
             Im2col.im2col(geo, x, xOff + s * xStride, cols, 0);
             for (int ch = 0; ch < m; ch++) {
-                accumulate(simd, vector, rows, p, g, gOff + s * gStride + ch * p, cols, partial, ch);
+                accumulate(simd, vector, rows, p, g, gOff + s * gStride + ch * p, cols, 0, partial, ch);
             }
         }
         finish(vector, m * rows, partial, dw, dwOff);
@@ -90,32 +90,31 @@ public final class SmallConv {
 
     /**
      * {@link #weightGrad} and the bias gradient of a convolution followed by max pooling, from the pooled gradient
-     * alone: each sample's output gradient is built one channel's plane at a time, as {@link MaxPool}'s backward
-     * builds it (the pooled gradient {@code g} added at the argmax positions {@code idx} in order, where the pooled
-     * output {@code pooled} is positive when it is given, a relu's mask), and used while it is in the cache; the
-     * full-size gradient is never written. The weight gradient equals {@link #weightGrad} over that full-size gradient
-     * bit for bit; the bias gradient {@code db[dbOff + ch]} is its sum over samples and positions, as
-     * {@link Fused#sumOuterInner} adds it (per position over samples in order, in float, then over positions in double).
-     * {@code g}, {@code idx} and {@code pooled} share one layout: sample s, channel ch at {@code s·gStride +
+     * alone: each sample's output gradient is built one channel's plane at a time by {@link MaxPool#gradientPlane} (the
+     * pooled gradient {@code g} at the argmax positions {@code idx}, where the pooled output {@code pooled} is positive
+     * when it is given, a relu's mask), and used while it is in the cache; the full-size gradient is never written.
+     * The samples' column matrices are given, {@code cols[colsOff + s·colsStride..]}, built once for all the blocks
+     * of channels that a parallel loop gives this. The weight gradient equals {@link #weightGrad} over the full-size
+     * gradient bit for bit; the bias gradient {@code db[dbOff + ch]} is its sum over samples and positions as
+     * {@link Fused#sumOuterInner} adds it (per position over samples in order, in float, then over positions in
+     * double). {@code g}, {@code idx} and {@code pooled} share one layout: sample s, channel ch at {@code s·gStride +
      * ch·outPlane} from their offsets, outPlane the pooled plane's size. {@code db} may be null (no bias).
      */
-    public static void weightGradPooled(Im2col.Geometry geo, MaxPool.Geometry pool, float[] x, int xOff,
-            int xStride, int samples, float[] g, int gOff, float[] idx, int idxOff, float[] pooled, int pooledOff,
+    public static void weightGradPooled(Im2col.Geometry geo, MaxPool.Geometry pool, float[] cols, int colsOff,
+            int colsStride, int samples, float[] g, int gOff, float[] idx, int idxOff, float[] pooled, int pooledOff,
             int gStride, int m, float[] dw, int dwOff, float[] db, int dbOff) {
         int rows = geo.rows();
         int p = geo.cols();
         int outPlane = pool.oh() * pool.ow();
-        float[] cols = new float[rows * p];
         float[] plane = new float[p];
         float[] partial = new float[m * rows * (4 * VECTOR + 1)];
         float[] column = db == null ? null : new float[m * p + MaxPool.ROOM];
         for (int s = 0; s < samples; s++) {
-            Im2col.im2col(geo, x, xOff + s * xStride, cols, 0);
             for (int ch = 0; ch < m; ch++) {
                 int at = s * gStride + ch * outPlane;
                 MaxPool.gradientPlane(pool, g, gOff + at, idx, idxOff + at, pooled, pooledOff + at, plane, 0, column,
                         ch * p);
-                accumulate(SIMD, VECTOR, rows, p, plane, 0, cols, partial, ch);
+                accumulate(SIMD, VECTOR, rows, p, plane, 0, cols, colsOff + s * colsStride, partial, ch);
             }
         }
         finish(VECTOR, m * rows, partial, dw, dwOff);
@@ -134,21 +133,22 @@ public final class SmallConv {
      * the p columns, then the tail.
      */
     private static void accumulate(boolean simd, int vector, int rows, int p, float[] g, int gRow, float[] cols,
-            float[] partial, int ch) {
+            int colsOff, float[] partial, int ch) {
         int lanes = 4 * vector;
         int bound = p - p % vector;
         int r = 0;
         for (; simd && r + 3 <= rows; r += 3) { // three rows share each load of g
-            VectorSmallConv.accumulate3(bound, g, gRow, cols, r * p, p, partial, (ch * rows + r) * (lanes + 1),
-                    lanes + 1);
+            VectorSmallConv.accumulate3(bound, g, gRow, cols, colsOff + r * p, p, partial,
+                    (ch * rows + r) * (lanes + 1), lanes + 1);
         }
         for (; r < rows; r++) {
             int at = (ch * rows + r) * (lanes + 1);
             if (simd) {
-                VectorSmallConv.accumulate(bound, g, gRow, cols, r * p, partial, at);
+                VectorSmallConv.accumulate(bound, g, gRow, cols, colsOff + r * p, partial, at);
             } else {
                 for (int j = 0; j < bound; j++) {
-                    partial[at + j % lanes] = Math.fma(g[gRow + j], cols[r * p + j], partial[at + j % lanes]);
+                    partial[at + j % lanes] = Math.fma(g[gRow + j], cols[colsOff + r * p + j],
+                            partial[at + j % lanes]);
                 }
             }
         }
@@ -156,7 +156,7 @@ public final class SmallConv {
             int at = (ch * rows + r) * (lanes + 1);
             float tail = partial[at + lanes];
             for (int j = bound; j < p; j++) {
-                tail = Math.fma(g[gRow + j], cols[r * p + j], tail);
+                tail = Math.fma(g[gRow + j], cols[colsOff + r * p + j], tail);
             }
             partial[at + lanes] = tail;
         }

@@ -733,15 +733,20 @@ final class Conv {
                 ints[13], ints[14]);
         Tensor dw = Tensor.empty(x.dtype, wShape.clone());
         Tensor db = bias ? Tensor.empty(x.dtype, new int[] {o}) : null;
-        // blocks of channels, each building every sample's columns once: two per thread, for balance
-        int grain = Math.max(grain((long) n * geo.cols() * rows), (o + 2 * Parallel.threads() - 1)
-                / (2 * Parallel.threads()));
-        Parallel.forRange(o, grain, (c0, c1) -> {
+        // every sample's column matrix for each group, built once here (in scratch space) for all blocks of channels
+        int size = rows * geo.cols();
+        float[] cols = (float[]) buffer(x, n * groups * size, 0);
+        Parallel.forRange(n * groups, Math.max(1, (1 << 16) / size), (start, end) -> {
+            for (int q = start; q < end; q++) {
+                Im2col.im2col(geo, x.f, x.offset + ((q / groups) * c + (q % groups) * cg) * plane, cols, q * size);
+            }
+        });
+        Parallel.forRange(o, grain((long) n * geo.cols() * rows), (c0, c1) -> {
             for (int ch = c0, end; ch < c1; ch = end) { // each call within one group
                 int gi = ch / og;
                 end = Math.min(c1, (gi + 1) * og);
-                SmallConv.weightGradPooled(geo, pool, x.f, x.offset + gi * cg * plane, c * plane, n, g.f,
-                        g.offset + ch * outPlane, idx.f, idx.offset + ch * outPlane, pooled == null ? null : pooled.f,
+                SmallConv.weightGradPooled(geo, pool, cols, gi * size, groups * size, n, g.f, g.offset + ch * outPlane,
+                        idx.f, idx.offset + ch * outPlane, pooled == null ? null : pooled.f,
                         pooled == null ? 0 : pooled.offset + ch * outPlane, o * outPlane, end - ch, dw.f, ch * rows,
                         db == null ? null : db.f, ch);
             }
