@@ -147,9 +147,15 @@ public final class Fused {
 
     /** Rectified linear unit, out[i] = max(x[i], 0) (NaN stays NaN). */
     public static void relu(float[] x, float[] out, int n) {
-        int from = SIMD ? VectorFused.relu(x, out, n) : 0;
+        relu(x, 0, out, 0, n);
+    }
+
+    /** out[oo + i] = relu(x[xo + i]) for i below n. */
+    public static void relu(float[] x, int xo, float[] out, int oo, int n) {
+        int from = SIMD ? VectorFused.relu(x, xo, out, oo, n) : 0;
         for (int i = from; i < n; i++) {
-            out[i] = x[i] > 0 ? x[i] : (x[i] != x[i] ? x[i] : 0f);
+            float v = x[xo + i];
+            out[oo + i] = v > 0 ? v : (v != v ? v : 0f);
         }
     }
 

@@ -45,12 +45,12 @@ final class VectorFused {
         return bound;
     }
 
-    static int relu(float[] x, float[] out, int n) {
+    static int relu(float[] x, int xo, float[] out, int oo, int n) {
         int bound = S.loopBound(n);
         for (int i = 0; i < bound; i += S.length()) {
-            FloatVector xi = FloatVector.fromArray(S, x, i);
+            FloatVector xi = FloatVector.fromArray(S, x, xo + i);
             VectorMask<Float> keep = xi.compare(VectorOperators.GT, 0f).or(xi.test(VectorOperators.IS_NAN));
-            FloatVector.zero(S).blend(xi, keep).intoArray(out, i);
+            FloatVector.zero(S).blend(xi, keep).intoArray(out, oo + i);
         }
         return bound;
     }

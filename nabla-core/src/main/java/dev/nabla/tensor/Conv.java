@@ -46,7 +46,7 @@ final class Conv {
     static Tensor conv2d(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation, int groups,
             boolean relu) {
         int[] ints = settings("conv2d", x, w, b, stride, padding, dilation, groups, relu);
-        Tensor out = forward(x, w, b, ints[9], ints[10], ints, null)[0];
+        Tensor out = forward(x, w, b, ints[9], ints[10], ints, null, false)[0];
         return Tensor.record(out, Prim.CONV2D, inputs(x, w, b), Arrays.copyOf(ints, 9), 0, null);
     }
 
@@ -74,10 +74,7 @@ final class Conv {
         outSize(op, convShape, window, 2, s[0], p, new int[] {1, 1}); // a window larger than the output fails here
         outSize(op, convShape, window, 3, s[1], p, new int[] {1, 1});
         MaxPool.Geometry pool = new MaxPool.Geometry(oh, ow, k[0], k[1], s[0], s[1], p[0], p[1]);
-        Tensor[] pooled = forward(x, w, b, oh, ow, conv, pool);
-        if (relu) {
-            Elementwise.reluInPlace(pooled[0]);
-        }
+        Tensor[] pooled = forward(x, w, b, oh, ow, conv, pool, relu);
         int[] ints = Arrays.copyOf(conv, 18);
         System.arraycopy(new int[] {k[0], k[1], s[0], s[1], p[0], p[1], relu ? 1 : 0, oh, ow}, 0, ints, 9, 9);
         return Tensor.record(pooled[0], Prim.CONV2D_MAXPOOL, inputs(x, w, b), ints, 0, pooled[1]);
@@ -434,10 +431,12 @@ final class Conv {
      * side by side as {@code cols [C·kh·kw, B·OH·OW]}, one GEMM {@code W·cols} per group into {@code [O, B·OH·OW]},
      * then each sample's rows copied out with the bias added; or, for few rows of columns, {@link SmallConv}
      * straight into the output. With {@code pool}, each block's output is max-pooled where it lies instead of
-     * copied out; the result is then {@code {pooled, argmax}}, else {@code {y, null}}.
+     * copied out (and the pooled values go through relu with {@code reluPooled}, in the same parallel block; the
+     * Winograd path applies it before pooling, which gives the same values); the result is then
+     * {@code {pooled, argmax}}, else {@code {y, null}}.
      */
     private static Tensor[] forward(Tensor x0, Tensor w0, Tensor b0, int oh, int ow, int[] ints,
-            MaxPool.Geometry pool) {
+            MaxPool.Geometry pool, boolean reluPooled) {
         Tensor x = Tensor.contiguousOf(x0);
         Tensor w = Tensor.contiguousOf(w0);
         Tensor b = b0 == null ? null : Tensor.contiguousOf(b0);
@@ -475,6 +474,9 @@ final class Conv {
                     if (pool != null) {
                         int outPlane = pool.oh() * pool.ow();
                         MaxPool.forward(pool, y, 0, count * o, out.f, idx.f, from * o * outPlane);
+                        if (reluPooled) {
+                            Fused.relu(out.f, from * o * outPlane, out.f, from * o * outPlane, count * o * outPlane);
+                        }
                     }
                 }
             });
@@ -482,8 +484,8 @@ final class Conv {
         }
         if (x.f != null && winograd(n, x.shape[1], o, w.shape, ints) && (pool == null || pool.isTwoByTwo())) {
             Winograd.forward(x.f, x.offset, n, x.shape[1], x.shape[2], x.shape[3], w.f, w.offset, o,
-                    b == null ? null : b.f, b == null ? 0 : b.offset, ints[2], ints[3], oh, ow, relu, pool != null,
-                    out.f, idx == null ? null : idx.f);
+                    b == null ? null : b.f, b == null ? 0 : b.offset, ints[2], ints[3], oh, ow, relu || reluPooled,
+                    pool != null, out.f, idx == null ? null : idx.f);
             return new Tensor[] {out, idx};
         }
         Parallel.forRange(blocks, 1, (start, end) -> {
@@ -504,6 +506,10 @@ final class Conv {
                     unblock(y, ld, p, bs, o, b, relu, out, s0);
                 } else {
                     poolBlock(y, p, bs, o, b, pool, out, idx, s0);
+                    if (reluPooled) {
+                        int outPlane = pool.oh() * pool.ow();
+                        reluRange(out, s0 * o * outPlane, bs * o * outPlane);
+                    }
                 }
             }
         });
@@ -517,6 +523,17 @@ final class Conv {
      * Max-pools a block's {@code y [O, bs·P]} (the bias added first, in place, so that the windows compare the values
      * the unpooled op would give) into samples s0.. of {@code out [N, O, PH, PW]}, positions into {@code idx}.
      */
+    /** relu over {@code count} elements of {@code t}'s storage from {@code from}, in place. */
+    private static void reluRange(Tensor t, int from, int count) {
+        if (t.f != null) {
+            Fused.relu(t.f, from, t.f, from, count);
+        } else {
+            for (int i = from; i < from + count; i++) {
+                t.d[i] = Elementwise.apply(Prim.RELU, t.d[i]);
+            }
+        }
+    }
+
     private static void poolBlock(Object y, int p, int bs, int o, Tensor b, MaxPool.Geometry pool, Tensor out,
             Tensor idx, int s0) {
         int planes = o * bs; // plane ch·bs + i of y is channel ch of sample s0 + i

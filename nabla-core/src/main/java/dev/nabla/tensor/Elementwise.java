@@ -110,7 +110,7 @@ final class Elementwise {
         return g.sub(y.exp().mul(g.sum(dim, true)));
     }
 
-    private static double apply(Prim op, double x) {
+    static double apply(Prim op, double x) {
         switch (op) {
             case NEG:
                 return -x;
