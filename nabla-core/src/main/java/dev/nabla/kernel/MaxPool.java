@@ -57,33 +57,51 @@ public final class MaxPool {
         }
     }
 
-    /** Elements past a plane that {@link #gradientPlane}'s {@code column} must have room for. */
+    /** Elements past the planes that {@link #gradientPlanes} may write when told there is room. */
     public static final int ROOM = 16;
 
     /**
-     * One plane of max pooling's gradient, {@code out[outOff..outOff + h·w)}: +0 everywhere, then
-     * {@link #scatterGradient} of the pooled gradient; with {@code column}, also {@code column[colOff + j] += out[outOff
-     * + j]}. {@code g}, {@code idx} and {@code mask} (null for none) share the pooled plane's layout from their offsets.
-     * For 2×2 windows with stride 2 the Vector API path builds it without scattering (same values; a plane whose
-     * gradient holds a NaN is scattered, as the Vector API does not always keep a NaN's payload), when
-     * {@code column} has {@link #ROOM} elements past the plane and {@code g}, {@code idx} and {@code mask} as many past
-     * the pooled plane (else this scatters). Writes nothing of {@code out} outside the plane.
+     * {@code count} consecutive planes of max pooling's gradient, plane q at {@code out[outOff + q·h·w..]} from the
+     * pooled plane q at {@code g[gAt + q·oh·ow..]}: +0 everywhere, then {@link #scatterGradient}; with {@code column},
+     * also {@code column[colOff + j] += } each plane's element j, plane after plane. {@code g}, {@code idx} and
+     * {@code mask} (null for none) share the pooled planes' layout from their offsets. With {@code room}, {@code out}
+     * has {@link #ROOM} elements past the last plane that may be overwritten; without, nothing outside the planes is
+     * written (another thread may own the next plane).
+     *
+     * <p>For 2×2 windows with stride 2 the Vector API path builds the planes without scattering, same values, when
+     * {@code column} has {@link #ROOM} elements past a plane; the planes whose pooled values lack as many elements
+     * after them in {@code g}, {@code idx} and {@code mask} (the array's last ones), and a batch whose gradient holds a
+     * NaN or an infinity (the Vector API does not always keep a NaN's payload), are scattered.
      */
-    public static void gradientPlane(Geometry geo, float[] g, int gAt, float[] idx, int idxAt, float[] mask,
-            int maskAt, float[] out, int outOff, float[] column, int colOff) {
+    public static void gradientPlanes(Geometry geo, int count, float[] g, int gAt, float[] idx, int idxAt,
+            float[] mask, int maskAt, float[] out, int outOff, float[] column, int colOff, boolean room) {
         int plane = geo.h * geo.w;
         int outPlane = geo.oh() * geo.ow();
+        int vectors = 0;
         if (SIMD && geo.isTwoByTwo() && ROOM >= VectorMaxPool.length()
-                && (column == null || colOff + plane + ROOM <= column.length) && gAt + outPlane + ROOM <= g.length
-                && idxAt + outPlane + ROOM <= idx.length && (mask == null || maskAt + outPlane + ROOM <= mask.length)
-                && !VectorMaxPool.hasNaN(g, gAt, outPlane)) {
-            VectorMaxPool.gradientPlane2x2(geo.h, geo.w, g, gAt, idx, idxAt, mask, maskAt, out, outOff, column, colOff);
-            return;
+                && (column == null || colOff + plane + ROOM <= column.length)) {
+            vectors = count;
+            while (vectors > 0 && !(gAt + vectors * outPlane + ROOM <= g.length
+                    && idxAt + vectors * outPlane + ROOM <= idx.length
+                    && (mask == null || maskAt + vectors * outPlane + ROOM <= mask.length))) {
+                vectors--;
+            }
+            if (vectors > 0 && VectorMaxPool.hasNaN(g, gAt, vectors * outPlane)) {
+                vectors = 0;
+            }
+            if (vectors > 0) { // a plane scattered after them overwrites what runs into it
+                VectorMaxPool.gradientPlanes2x2(geo.h, geo.w, vectors, g, gAt, idx, idxAt, mask, maskAt, out, outOff,
+                        column, colOff, room || vectors < count);
+            }
         }
-        java.util.Arrays.fill(out, outOff, outOff + plane, 0f);
-        scatterGradient(g, gAt, idx, idxAt, mask, maskAt, outPlane, out, outOff);
-        for (int j = 0; column != null && j < plane; j++) {
-            column[colOff + j] += out[outOff + j];
+        for (int q = vectors; q < count; q++) {
+            int o = outOff + q * plane;
+            java.util.Arrays.fill(out, o, o + plane, 0f);
+            scatterGradient(g, gAt + q * outPlane, idx, idxAt + q * outPlane, mask, maskAt + q * outPlane, outPlane,
+                    out, o);
+            for (int j = 0; column != null && j < plane; j++) {
+                column[colOff + j] += out[o + j];
+            }
         }
     }
 

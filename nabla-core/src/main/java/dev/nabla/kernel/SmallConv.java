@@ -90,7 +90,7 @@ public final class SmallConv {
 
     /**
      * {@link #weightGrad} and the bias gradient of a convolution followed by max pooling, from the pooled gradient
-     * alone: each sample's output gradient is built one channel's plane at a time by {@link MaxPool#gradientPlane} (the
+     * alone: each sample's output gradient is built one channel's plane at a time by {@link MaxPool#gradientPlanes} (the
      * pooled gradient {@code g} at the argmax positions {@code idx}, where the pooled output {@code pooled} is positive
      * when it is given, a relu's mask), and used while it is in the cache; the full-size gradient is never written.
      * The samples' column matrices are given, {@code cols[colsOff + s·colsStride..]}, built once for all the blocks
@@ -106,14 +106,14 @@ public final class SmallConv {
         int rows = geo.rows();
         int p = geo.cols();
         int outPlane = pool.oh() * pool.ow();
-        float[] plane = new float[p];
+        float[] plane = new float[p + MaxPool.ROOM];
         float[] partial = new float[m * rows * (4 * VECTOR + 1)];
         float[] column = db == null ? null : new float[m * p + MaxPool.ROOM];
         for (int s = 0; s < samples; s++) {
             for (int ch = 0; ch < m; ch++) {
                 int at = s * gStride + ch * outPlane;
-                MaxPool.gradientPlane(pool, g, gOff + at, idx, idxOff + at, pooled, pooledOff + at, plane, 0, column,
-                        ch * p);
+                MaxPool.gradientPlanes(pool, 1, g, gOff + at, idx, idxOff + at, pooled, pooledOff + at, plane, 0,
+                        column, ch * p, true);
                 accumulate(SIMD, VECTOR, rows, p, plane, 0, cols, colsOff + s * colsStride, partial, ch);
             }
         }

@@ -29,6 +29,9 @@ final class VectorMaxPool {
         }
     }
 
+    /** Per thread: where {@link #gradientPlanes2x2} builds the last planes. */
+    private static final ThreadLocal<float[]> REST = ThreadLocal.withInitial(() -> new float[0]);
+
     private VectorMaxPool() {}
 
     static int length() {
@@ -83,56 +86,74 @@ final class VectorMaxPool {
     }
 
     /**
-     * {@link MaxPool#gradientPlane} for 2×2 windows with stride 2: for each row of windows, whole vectors of its two
+     * {@link MaxPool#gradientPlanes} for 2×2 windows with stride 2: for each row of windows, whole vectors of its two
      * plane rows compare their positions with the windows' argmax positions (each pooled value and position taken
      * twice by a shuffle) instead of scattering. Lanes past the windows' last column compare with position −2³⁰,
-     * never an argmax, and so get +0. A vector may run past a row's end, into the start of the rows below: the
-     * vectors of a window row go right to left and its upper row before its lower one, so each row's start is written
-     * after what ran into it. The last rows, whose vectors would run past the plane (into a plane that another thread
-     * may be writing), are built in a small array and copied. In {@code column} the lanes that run past add +0, which
-     * leaves a sum as it is (it is never −0); it needs {@link MaxPool#ROOM} elements past the plane. {@code g},
-     * {@code idx} and {@code mask} must have a vector's length of elements past the plane's pooled values.
+     * never an argmax, and so get +0. A vector may run past a row's end, into the start of the rows below (or of the
+     * next plane): the vectors of a window row go right to left, its upper row before its lower one, and planes in
+     * order, so each row's start is written after what ran into it. Without {@code room}, the last planes, whose
+     * vectors could run past the batch, are built in a small array and copied. In {@code column} the lanes that run
+     * past add +0, which leaves a sum as it is (it is never −0). {@code g}, {@code idx} and {@code mask} must have a
+     * vector's length of elements past the last pooled plane.
      */
-    static void gradientPlane2x2(int h, int w, float[] g, int gAt, float[] idx, int idxAt, float[] mask, int maskAt,
-            float[] out, int outOff, float[] column, int colOff) {
+    static void gradientPlanes2x2(int h, int w, int count, float[] g, int gAt, float[] idx, int idxAt, float[] mask,
+            int maskAt, float[] out, int outOff, float[] column, int colOff, boolean room) {
         int ow = w / 2;
         int oh = h / 2;
+        int plane = h * w;
+        int outPlane = oh * ow;
         int length = S.length();
         int vectors = (w + length - 1) / length;
-        int safe = 0; // window rows whose vectors end within the plane
-        while (safe < oh && (2 * safe + 1) * w + vectors * length <= h * w) {
-            safe++;
-        }
-        int base = 2 * safe * w; // where the copied rows start
-        float[] rest = new float[h * w - base + vectors * length + w];
-        float[] positions = new float[vectors * length]; // x, or −2³⁰ past the windows' last column
-        for (int x = 0; x < positions.length; x++) {
-            positions[x] = x < 2 * ow ? x : -0x1p30f;
+        // without room, the last planes (those a vector of theirs could run past the batch from) are built in a
+        // small array and copied
+        int copied = room ? 0 : Math.min(count, 1 + (vectors * length + plane - 1) / plane);
+        int first = count - copied;
+        float[] rest = null;
+        if (copied > 0) {
+            rest = REST.get();
+            if (rest.length < copied * plane + vectors * length + w) {
+                rest = new float[copied * plane + vectors * length + w];
+                REST.set(rest);
+            }
+            java.util.Arrays.fill(rest, 0, copied * plane, 0f); // an odd height's last row stays +0
         }
         FloatVector zero = FloatVector.zero(S);
-        for (int py = 0; py < oh; py++) {
-            int top = 2 * py * w;
-            float[] to = py < safe ? out : rest;
-            int toAt = py < safe ? outOff + top : top - base;
-            for (int v = vectors - 1; v >= 0; v--) { // right to left, so a row's start overwrites what ran past
-                int x0 = v * length;
-                int from = py * ow + x0 / 2;
-                FloatVector at = FloatVector.fromArray(S, idx, idxAt + from).rearrange(TWICE);
-                // + 0 as the scatter's sum starting at +0 gives it: -0 becomes +0
-                FloatVector value = FloatVector.fromArray(S, g, gAt + from).rearrange(TWICE).add(zero);
-                FloatVector x = FloatVector.fromArray(S, positions, x0);
-                // each branch stores its own results: a vector merged from two branches is boxed (see ARCHITECTURE)
-                if (mask == null) {
-                    pair(value, at, x, top, w, to, toAt + x0, column, colOff + top + x0);
-                } else {
-                    FloatVector kept = zero.blend(value, FloatVector.fromArray(S, mask, maskAt + from)
-                            .rearrange(TWICE).compare(VectorOperators.GT, 0f));
-                    pair(kept, at, x, top, w, to, toAt + x0, column, colOff + top + x0);
+        FloatVector iota = FloatVector.fromArray(S, IOTA, 0);
+        FloatVector never = FloatVector.broadcast(S, -0x1p30f);
+        for (int q = 0; q < count; q++) {
+            int pooled = q * outPlane;
+            float[] to = q < first ? out : rest;
+            int at = q < first ? outOff + q * plane : (q - first) * plane;
+            for (int py = 0; py < oh; py++) {
+                int top = 2 * py * w;
+                int toAt = at + top;
+                for (int v = vectors - 1; v >= 0; v--) { // right to left, so a row's start overwrites what ran past
+                    int x0 = v * length;
+                    int from = pooled + py * ow + x0 / 2;
+                    FloatVector where = FloatVector.fromArray(S, idx, idxAt + from).rearrange(TWICE);
+                    // + 0 as the scatter's sum starting at +0 gives it: -0 becomes +0
+                    FloatVector value = FloatVector.fromArray(S, g, gAt + from).rearrange(TWICE).add(zero);
+                    // x, or −2³⁰ past the windows' last column
+                    FloatVector x = iota.add(x0).blend(never, iota.compare(VectorOperators.GE, 2 * ow - x0));
+                    // each branch stores its own results: a vector merged from two branches is boxed (ARCHITECTURE)
+                    if (mask == null) {
+                        pair(value, where, x, top, w, to, toAt + x0, column, colOff + top + x0);
+                    } else {
+                        FloatVector kept = zero.blend(value, FloatVector.fromArray(S, mask, maskAt + from)
+                                .rearrange(TWICE).compare(VectorOperators.GT, 0f));
+                        pair(kept, where, x, top, w, to, toAt + x0, column, colOff + top + x0);
+                    }
+                }
+            }
+            if (2 * oh < h && q < first) { // an odd height's last row, under no window
+                for (int j = 2 * oh * w; j < plane; j += length) {
+                    zero.intoArray(out, at + j);
                 }
             }
         }
-        // an odd height's last row, under no window, stays +0 in rest
-        System.arraycopy(rest, 0, out, outOff + base, h * w - base);
+        if (copied > 0) {
+            System.arraycopy(rest, 0, out, outOff + first * plane, copied * plane);
+        }
     }
 
     /** The two plane rows of one window row: {@code value} where {@code at} is the lane's position, else +0. */

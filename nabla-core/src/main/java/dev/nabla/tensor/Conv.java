@@ -294,14 +294,9 @@ final class Conv {
             float[] at = idx.f;
             float[] pooled = mask == null ? null : mask.f;
             int pooledOff = mask == null ? 0 : mask.offset;
-            Parallel.forRange(n * c, Math.max(1, 16384 / Math.max(1, outPlane)), (start, end) -> {
-                for (int q = start; q < end; q++) {
-                    int base = q * plane;
-                    int from = q * outPlane;
-                    MaxPool.gradientPlane(geo, gs, src.offset + from, at, from, pooled, pooledOff + from, o, base,
-                            null, 0);
-                }
-            });
+            Parallel.forRange(n * c, Math.max(1, 16384 / Math.max(1, outPlane)), (start, end) ->
+                    MaxPool.gradientPlanes(geo, end - start, gs, src.offset + start * outPlane, at, start * outPlane,
+                            pooled, pooledOff + start * outPlane, o, start * plane, null, 0, false));
             return out;
         }
         for (int q = 0, nc = n * c; q < nc; q++) {

@@ -112,18 +112,25 @@ class MaxPoolTest {
                 MaxPool.Geometry geo = new MaxPool.Geometry(h, w, 2, 2, 2, 2, 0, 0);
                 float[] x = values(r, planes * plane, false);
                 float[] pooled = new float[planes * outPlane];
-                float[] idx = new float[planes * outPlane];
+                float[] idx = new float[planes * outPlane + MaxPool.ROOM];
                 MaxPool.forward(geo, x, 0, planes, pooled, idx, 0);
                 float[] g = values(r, 1 + planes * outPlane + MaxPool.ROOM, true);
                 float[] mask = masked ? values(r, 2 + planes * outPlane + MaxPool.ROOM, true) : null;
                 float[] out = values(r, 3 + planes * plane + 7, true); // overwritten: no zeroing needed
+                float[] after = java.util.Arrays.copyOfRange(out, 3 + planes * plane, out.length);
                 float[] column = values(r, 4 + plane + MaxPool.ROOM, false);
                 float[] expected = new float[out.length];
                 System.arraycopy(out, 0, expected, 0, out.length);
                 float[] expectedColumn = column.clone();
+                // plane 0 alone with room after it (overwritten next), planes 1-2 as a batch with positions that
+                // end with the array (its last plane is scattered), planes 3-4 as a batch that must not write past
+                float[] exact = java.util.Arrays.copyOf(idx, 3 * outPlane);
+                MaxPool.gradientPlanes(geo, 1, g, 1, idx, 0, mask, 2, out, 3, column, 4, true);
+                MaxPool.gradientPlanes(geo, 2, g, 1 + outPlane, exact, outPlane, mask, 2 + outPlane, out, 3 + plane,
+                        column, 4, false);
+                MaxPool.gradientPlanes(geo, 2, g, 1 + 3 * outPlane, idx, 3 * outPlane, mask, 2 + 3 * outPlane, out,
+                        3 + 3 * plane, column, 4, false);
                 for (int q = 0; q < planes; q++) {
-                    MaxPool.gradientPlane(geo, g, 1 + q * outPlane, idx, q * outPlane, mask, 2 + q * outPlane, out,
-                            3 + q * plane, column, 4);
                     // the definition: +0 everywhere, then each (masked) gradient added at its argmax
                     java.util.Arrays.fill(expected, 3 + q * plane, 3 + (q + 1) * plane, 0f);
                     for (int i = 0; i < outPlane; i++) {
@@ -137,6 +144,8 @@ class MaxPoolTest {
                 }
                 String where = h + "x" + w + (masked ? ", masked" : "");
                 assertArrayEquals(FloatBits.of(expected), FloatBits.of(out), "planes, " + where);
+                assertArrayEquals(FloatBits.of(after), FloatBits.of(java.util.Arrays.copyOfRange(out,
+                        3 + planes * plane, out.length)), "nothing written after the planes, " + where);
                 assertArrayEquals(FloatBits.of(expectedColumn), FloatBits.of(column), "column, " + where);
             }
         }
