@@ -33,10 +33,23 @@ public final class SmallConv {
         for (int s = 0; s < samples; s++) {
             Im2col.im2col(geo, x, xOff + s * xStride, cols, 0);
             int at = yOff + s * yStride;
-            for (int ch = 0; ch < m; ch++) {
+            int ch = 0;
+            for (; SIMD && ch + 2 <= m; ch += 2) { // two channels share each load of the columns
+                float b0 = bias == null ? 0f : bias[biasOff + ch];
+                float b1 = bias == null ? 0f : bias[biasOff + ch + 1];
+                int from = VectorSmallConv.forwardRow2(p, rows, w, wOff + ch * rows, wOff + (ch + 1) * rows, cols,
+                        bias != null, b0, b1, relu, y, at + ch * p, at + (ch + 1) * p);
+                for (int c2 = ch; c2 < ch + 2; c2++) {
+                    float b = bias == null ? 0f : bias[biasOff + c2];
+                    int rest = VectorSmallConv.forwardRow(from, p, rows, w, wOff + c2 * rows, cols, bias != null, b,
+                            relu, y, at + c2 * p);
+                    forwardRowPlain(rest, p, rows, w, wOff + c2 * rows, cols, bias != null, b, relu, y, at + c2 * p);
+                }
+            }
+            for (; ch < m; ch++) {
                 float b = bias == null ? 0f : bias[biasOff + ch];
-                int from = SIMD ? VectorSmallConv.forwardRow(p, rows, w, wOff + ch * rows, cols, bias != null, b, relu,
-                        y, at + ch * p) : 0;
+                int from = SIMD ? VectorSmallConv.forwardRow(0, p, rows, w, wOff + ch * rows, cols, bias != null, b,
+                        relu, y, at + ch * p) : 0;
                 forwardRowPlain(from, p, rows, w, wOff + ch * rows, cols, bias != null, b, relu, y, at + ch * p);
             }
         }
