@@ -37,19 +37,31 @@ final class VectorGemmNT {
 
   static void sgemm(boolean transA, int m, int n, int k, float alpha, float[] a, int aOff,
       int lda, float[] b, int bOff, int ldb, float beta, float[] c, int cOff, int ldc, Epilogue epilogue) {
-    // op(A) is transposed once, by the calling thread, and shared: packing it again in every
-    // parallel block cost as much as the block's products at batch 32
+    // op(A) is transposed once and shared: packing it again in every parallel block cost as much
+    // as the block's products at batch 32. The calling thread's buffer, filled by all threads in
+    // chunks of k (alone, the transposition held up the other thread for a fifth of the product)
     int rowGroups = (m + NR - 1) / NR;
     float[] at = packedA(rowGroups * NR * k);
-    for (int g = 0; g < rowGroups; g++) {
-      packTransposedA(transA, a, aOff, lda, g * NR, Math.min(NR, m - g * NR), k, alpha, at,
-          g * NR * k);
+    long work = (long) m * n * k;
+    boolean parallel = Parallel.threads() > 1 && work >= Gemm.PARALLEL_MIN_FMAS;
+    int chunks = (k + PACK_CHUNK - 1) / PACK_CHUNK;
+    Parallel.RangeBody pack = (s, e) -> {
+      for (int u = s; u < e; u++) {
+        int g = u / chunks;
+        int p0 = u % chunks * PACK_CHUNK;
+        packTransposedA(transA, a, aOff, lda, g * NR, Math.min(NR, m - g * NR), p0,
+            Math.min(k, p0 + PACK_CHUNK), alpha, at, g * NR * k);
+      }
+    };
+    if (parallel) {
+      Parallel.forRange(rowGroups * chunks, 1, pack);
+    } else {
+      pack.run(0, rowGroups * chunks);
     }
     int groups = (n + MR - 1) / MR;
     Parallel.RangeBody columns = (s, e) -> columns(s * MR, Math.min(n, e * MR), m, k, at,
         b, bOff, ldb, beta, c, cOff, ldc, epilogue);
-    long work = (long) m * n * k;
-    if (Parallel.threads() > 1 && work >= Gemm.PARALLEL_MIN_FMAS) {
+    if (parallel) {
       long groupFmas = (long) m * MR * k;
       Parallel.forRange(groups, (int) Math.max(1, (1L << 20) / groupFmas), columns);
     } else {
@@ -58,6 +70,9 @@ final class VectorGemmNT {
   }
 
   /** The calling thread's buffer for the transposed op(A), grown to at least {@code size} floats. */
+  /** Columns of op(A) per parallel block of its transposition. */
+  private static final int PACK_CHUNK = 512;
+
   private static float[] packedA(int size) {
     float[][] buffers = BUFFERS.get();
     if (buffers[0].length < size) {
@@ -123,11 +138,14 @@ final class VectorGemmNT {
     }
   }
 
-  /** Packs {@code alpha·op(A)} rows {@code [i0, i0 + rows)}, all k columns, as {@code at[ao + p·NR + i]}, zero-padded. */
+  /**
+   * Packs {@code alpha·op(A)} rows {@code [i0, i0 + rows)}, columns {@code [p0, p1)}, as
+   * {@code at[ao + p·NR + i]}, zero-padded.
+   */
   private static void packTransposedA(boolean transA, float[] a, int aOff, int lda, int i0,
-      int rows, int kc, float alpha, float[] at, int ao) {
+      int rows, int p0, int p1, float alpha, float[] at, int ao) {
     if (transA) {
-      for (int p = 0; p < kc; p++) {
+      for (int p = p0; p < p1; p++) {
         int src = aOff + p * lda + i0;
         for (int i = 0; i < NR; i++) {
           at[ao + p * NR + i] = i < rows ? alpha * a[src + i] : 0f;
@@ -142,7 +160,7 @@ final class VectorGemmNT {
       }
       int src = aOff + i0 * lda;
       int src2 = src + VL * lda;
-      for (int p = 0; p < kc; p++) {
+      for (int p = p0; p < p1; p++) {
         FloatVector.fromArray(S, a, src + p, index, 0).mul(alpha).intoArray(at, ao + p * NR);
         FloatVector.fromArray(S, a, src2 + p, index, 0).mul(alpha).intoArray(at, ao + p * NR + VL);
       }
@@ -150,7 +168,7 @@ final class VectorGemmNT {
     }
     for (int i = 0; i < NR; i++) {
       int src = aOff + (i0 + i) * lda;
-      for (int p = 0; p < kc; p++) {
+      for (int p = p0; p < p1; p++) {
         at[ao + p * NR + i] = i < rows ? alpha * a[src + p] : 0f;
       }
     }
