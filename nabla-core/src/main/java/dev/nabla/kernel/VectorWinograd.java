@@ -108,7 +108,8 @@ final class VectorWinograd {
     for (int first = 0; first < groups; first += chunk) {
       int g0 = first;
       int count = Math.min(chunk, groups - first);
-      float[] xt = callerScratch(2, count * lanes); // these groups' lanes copies, read by any thread below
+      float[] xt = callerScratch(2, count * lanes + Alignment.SLACK); // these groups' lanes copies, for all threads
+      int xa = Alignment.offset(xt); // stores on cache-line boundaries (see Alignment)
       Parallel.forRange(count * c, Math.max(1, c / 4), (q0, q1) -> { // a group's channels at a time
         for (int q = q0; q < q1; ) {
           int gi = q / c;
@@ -116,25 +117,27 @@ final class VectorWinograd {
           int chEnd = Math.min(c, ch + (q1 - q));
           int s0 = (g0 + gi) * L;
           toLanes(x, xOff + s0 * c * h * w + ch * h * w, Math.min(L, n - s0), chEnd - ch, h, w, ph, pw, hp, wp,
-              inMap, xt, gi * lanes + ch * hp * wp * L);
+              inMap, xt, xa + gi * lanes + ch * hp * wp * L);
           q += chEnd - ch;
         }
       });
       // (group, block of tiles) pairs: at batch 64, 4 groups alone left one thread idle while the other finished
       Parallel.forRange(count * blocks, 1, (u0, u1) -> {
-        float[] v = scratch(1, 16 * vStep);
-        float[] m = scratch(2, 16 * mStep);
+        float[] v = scratch(1, 16 * vStep + Alignment.SLACK);
+        float[] m = scratch(2, 16 * mStep + Alignment.SLACK);
+        int va = Alignment.offset(v);
+        int ma = Alignment.offset(m);
         float[] y = new float[4 * L]; // one tile's outputs, y00 y01 y10 y11, between the output transform's steps
         for (int unit = u0; unit < u1; unit++) {
           int gi = unit / blocks;
           int k0 = unit % blocks * kb;
           int k1 = Math.min(tiles, k0 + kb);
           int s0 = (g0 + gi) * L;
-          transformInput(xt, gi * lanes, c, hp, wp, tw, k0, k1, v, bl, vStep);
+          transformInput(xt, xa + gi * lanes, c, hp, wp, tw, k0, k1, v, va, bl, vStep);
           for (int xi = 0; xi < 16; xi++) {
-            multiply(u, xi * c * np, np, c, v, xi * vStep, bl, k1 - k0, m, xi * mStep);
+            multiply(u, xi * c * np, np, c, v, va + xi * vStep, bl, k1 - k0, m, ma + xi * mStep);
           }
-          transformOutput(m, bl, mStep, o, k0, k1, tw, oh, ow, bias, biasOff, relu, pool, out, idx, s0,
+          transformOutput(m, ma, bl, mStep, o, k0, k1, tw, oh, ow, bias, biasOff, relu, pool, out, idx, s0,
               Math.min(L, n - s0), outMap, y);
         }
       });
@@ -187,14 +190,14 @@ final class VectorWinograd {
    * {@code step} apart), tile k at lanes {@code (k − k0)·L}.
    */
   static void transformInput(float[] xt, int xtOff, int c, int hp, int wp, int tw, int k0, int k1, float[] v,
-      int bl, int step) {
+      int vOff, int bl, int step) {
     int row = wp * L;
     for (int ch = 0; ch < c; ch++) {
       int plane = xtOff + ch * hp * row;
       for (int k = k0; k < k1; k++) {
         int ty = k / tw;
         int at = plane + 2 * ty * row + 2 * (k - ty * tw) * L;
-        int to = ch * bl + (k - k0) * L;
+        int to = vOff + ch * bl + (k - k0) * L;
         for (int i = 0; i < 4; i++) {
           inputRow(xt, at, row, L, i, v, to + 4 * i * step, step);
         }
@@ -268,7 +271,7 @@ final class VectorWinograd {
    * maximum into out {@code [n, o, oh/2, ow/2]} and the maximum's position into idx. {@code map} is
    * {@code laneMap(o·plane)} for out's planes; {@code y} holds one tile's four output vectors between the steps.
    */
-  static void transformOutput(float[] m, int bl, int step, int o, int k0, int k1, int tw, int oh, int ow,
+  static void transformOutput(float[] m, int mOff, int bl, int step, int o, int k0, int k1, int tw, int oh, int ow,
       float[] bias, int biasOff, boolean relu, boolean pool, float[] out, float[] idx, int s0, int count, int[] map,
       float[] y) {
     int pw = ow / 2;
@@ -279,7 +282,7 @@ final class VectorWinograd {
       for (int k = k0; k < k1; k++) {
         int ty = k / tw;
         int tx = k - ty * tw;
-        outputTile(m, oc * bl + (k - k0) * L, step, y);
+        outputTile(m, mOff + oc * bl + (k - k0) * L, step, y);
         if (bias != null || relu) {
           biasRelu(y, b, bias != null, relu);
         }
@@ -458,8 +461,10 @@ final class VectorWinograd {
     int[] gMap = laneMap(oh * ow);
     Parallel.forRange(blocks, 1, (b0, b1) -> {
       float[] xs = scratch(0, hp * wp * cp);
-      float[] v = scratch(1, 16 * vStep);
-      float[] dm = scratch(2, 16 * mStep);
+      float[] v = scratch(1, 16 * vStep + Alignment.SLACK);
+      float[] dm = scratch(2, 16 * mStep + Alignment.SLACK);
+      int va = Alignment.offset(v); // stores on cache-line boundaries (see Alignment)
+      int da = Alignment.offset(dm);
       float[] gs = scratch(3, 4 * tiles * op);
       for (int blk = b0; blk < b1; blk++) {
         int s0 = blk * per;
@@ -474,20 +479,20 @@ final class VectorWinograd {
             for (int cv = 0; cv < cp; cv += L) {
               int at = (2 * ty * wp + 2 * tx) * cp + cv;
               for (int r = 0; r < 4; r++) {
-                inputRow(xs, at, wp * cp, cp, r, v, 4 * r * vStep + row * cp + cv, vStep);
+                inputRow(xs, at, wp * cp, cp, r, v, va + 4 * r * vStep + row * cp + cv, vStep);
               }
             }
             for (int ov = 0; ov < op; ov += L) {
               int at = (2 * ty * 2 * tw + 2 * tx) * op + ov;
               for (int r = 0; r < 4; r++) {
-                gradientRow(gs, at, 2 * tw * op, op, r, dm, 4 * r * mStep + row * op + ov, mStep);
+                gradientRow(gs, at, 2 * tw * op, op, r, dm, da + 4 * r * mStep + row * op + ov, mStep);
               }
             }
           }
         }
         int k = count * tiles;
         for (int xi = 0; xi < 16; xi++) {
-          multiply(v, xi * vStep, cp, k, dm, xi * mStep, op, op / L, parts, blk * part + xi * cp * op);
+          multiply(v, va + xi * vStep, cp, k, dm, da + xi * mStep, op, op / L, parts, blk * part + xi * cp * op);
         }
       }
     });

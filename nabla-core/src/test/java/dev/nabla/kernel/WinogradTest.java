@@ -21,6 +21,7 @@ class WinogradTest {
     @AfterEach
     void resetThreads() {
         Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+        Alignment.force(-1);
     }
 
     /**
@@ -221,6 +222,39 @@ class WinogradTest {
             java.util.Arrays.fill(dw, Float.NaN);
             Winograd.backwardWeight(x, 0, n, c, h, wd, g, 0, o, oh, ow, ph, pw, dw, 3);
             assertClose(java.util.Arrays.toString(s), expected, scale, java.util.Arrays.copyOfRange(dw, 3, dw.length));
+        }
+    }
+
+    @Test
+    void resultsDoNotDependOnWhereTheScratchDataStart() {
+        // the scratch matrices start at the first cache-line boundary of their arrays (Alignment): any start gives
+        // the same bits
+        assumeTrue(Gemm.simdEnabled(), "Winograd runs with the Vector API only");
+        int offset = Alignment.offset(new float[1]);
+        assertTrue(offset >= 0 && offset < Alignment.SLACK && offset % 2 == 0, "offset " + offset);
+        Random r = new Random(6);
+        int n = L + 5, c = 8, o = 16, h = 9, wd = 11;
+        float[] x = random(r, n * c * h * wd);
+        float[] w = random(r, o * c * 9);
+        float[] g = random(r, n * o * h * wd);
+        float[] first = null;
+        for (int start : new int[] {0, 6, 14}) {
+            Alignment.force(start);
+            float[] y = new float[n * o * h * wd];
+            float[] dx = new float[n * c * h * wd];
+            float[] dw = new float[o * c * 9];
+            Winograd.forward(x, 0, n, c, h, wd, w, 0, o, null, 0, 1, 1, h, wd, true, false, y, null);
+            Winograd.backwardInput(g, 0, n, o, h, wd, w, 0, c, 1, 1, h, wd, dx);
+            Winograd.backwardWeight(x, 0, n, c, h, wd, g, 0, o, h, wd, 1, 1, dw, 0);
+            float[] all = new float[y.length + dx.length + dw.length];
+            System.arraycopy(y, 0, all, 0, y.length);
+            System.arraycopy(dx, 0, all, y.length, dx.length);
+            System.arraycopy(dw, 0, all, y.length + dx.length, dw.length);
+            if (first == null) {
+                first = all;
+            } else {
+                assertArrayEquals(first, all, "scratch data from index " + start);
+            }
         }
     }
 
