@@ -460,30 +460,32 @@ final class VectorWinograd {
     int[] xMap = laneMap(h * w);
     int[] gMap = laneMap(oh * ow);
     Parallel.forRange(blocks, 1, (b0, b1) -> {
-      float[] xs = scratch(0, hp * wp * cp);
+      float[] xs = scratch(0, hp * wp * cp + Alignment.SLACK);
       float[] v = scratch(1, 16 * vStep + Alignment.SLACK);
       float[] dm = scratch(2, 16 * mStep + Alignment.SLACK);
       int va = Alignment.offset(v); // stores on cache-line boundaries (see Alignment)
       int da = Alignment.offset(dm);
-      float[] gs = scratch(3, 4 * tiles * op);
+      float[] gs = scratch(3, 4 * tiles * op + Alignment.SLACK);
+      int xsa = Alignment.offset(xs);
+      int gsa = Alignment.offset(gs);
       for (int blk = b0; blk < b1; blk++) {
         int s0 = blk * per;
         int count = Math.min(per, n - s0);
         for (int i = 0; i < count; i++) {
-          channelsLast(x, xOff + (s0 + i) * c * h * w, c, h, w, ph, pw, hp, wp, cp, xMap, xs);
-          channelsLast(g, gOff + (s0 + i) * o * oh * ow, o, oh, ow, 0, 0, 2 * th, 2 * tw, op, gMap, gs);
+          channelsLast(x, xOff + (s0 + i) * c * h * w, c, h, w, ph, pw, hp, wp, cp, xMap, xs, xsa);
+          channelsLast(g, gOff + (s0 + i) * o * oh * ow, o, oh, ow, 0, 0, 2 * th, 2 * tw, op, gMap, gs, gsa);
           for (int k = 0; k < tiles; k++) {
             int ty = k / tw;
             int tx = k - ty * tw;
             int row = i * tiles + k;
             for (int cv = 0; cv < cp; cv += L) {
-              int at = (2 * ty * wp + 2 * tx) * cp + cv;
+              int at = xsa + (2 * ty * wp + 2 * tx) * cp + cv;
               for (int r = 0; r < 4; r++) {
                 inputRow(xs, at, wp * cp, cp, r, v, va + 4 * r * vStep + row * cp + cv, vStep);
               }
             }
             for (int ov = 0; ov < op; ov += L) {
-              int at = (2 * ty * 2 * tw + 2 * tx) * op + ov;
+              int at = gsa + (2 * ty * 2 * tw + 2 * tx) * op + ov;
               for (int r = 0; r < 4; r++) {
                 gradientRow(gs, at, 2 * tw * op, op, r, dm, da + 4 * r * mStep + row * op + ov, mStep);
               }
@@ -519,18 +521,18 @@ final class VectorWinograd {
   private static final int BLOCK_TILES = 196;
 
   /**
-   * One sample {@code src[off..]} of {@code c} planes {@code h×w} into {@code dst [hp][wp][cp]}, channels last (map
-   * from {@code laneMap(h·w)}), the
-   * image at row {@code ph} and column {@code pw}: zeros around it and in the channels from c to cp.
+   * One sample {@code src[off..]} of {@code c} planes {@code h×w} into {@code dst [hp][wp][cp]} from {@code dstOff},
+   * channels last (map from {@code laneMap(h·w)}), the image at row {@code ph} and column {@code pw}: zeros around it
+   * and in the channels from c to cp.
    */
   static void channelsLast(float[] src, int off, int c, int h, int w, int ph, int pw, int hp, int wp, int cp,
-      int[] map, float[] dst) {
-    Arrays.fill(dst, 0, hp * wp * cp, 0f);
+      int[] map, float[] dst, int dstOff) {
+    Arrays.fill(dst, dstOff, dstOff + hp * wp * cp, 0f);
     int plane = h * w; // map is laneMap(plane): a gather of L channels, four times faster than scalar copies
     for (int y = 0; y < h; y++) {
       for (int xx = 0; xx < w; xx++) {
         int from = off + y * w + xx;
-        int to = ((ph + y) * wp + pw + xx) * cp;
+        int to = dstOff + ((ph + y) * wp + pw + xx) * cp;
         int cv = 0;
         for (; cv + L <= c; cv += L) {
           FloatVector.fromArray(S, src, from + cv * plane, map, 0).intoArray(dst, to + cv);
