@@ -163,7 +163,11 @@ class WinogradTest {
                     idx);
             assertArrayEquals(expectedIdx, idx, java.util.Arrays.toString(s));
             for (int i = 0; i < pooled; i++) {
-                if (Float.floatToRawIntBits(out[i]) != Float.floatToRawIntBits(expected[i])) {
+                // bit for bit, except that a NaN may be any NaN: one made by arithmetic has the sign and payload of
+                // whichever code made it, compiled (the processor's) or not yet (the Vector API's Java fallback),
+                // so it varies with the JIT's progress (this test failed once on a fresh clone for a NaN's sign)
+                boolean bothNaN = out[i] != out[i] && expected[i] != expected[i];
+                if (!bothNaN && Float.floatToRawIntBits(out[i]) != Float.floatToRawIntBits(expected[i])) {
                     fail(java.util.Arrays.toString(s) + ": pooled " + i + " has bits " + Integer.toHexString(
                             Float.floatToRawIntBits(out[i])) + ", expected " + Integer.toHexString(
                             Float.floatToRawIntBits(expected[i])));
