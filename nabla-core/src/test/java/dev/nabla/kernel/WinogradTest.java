@@ -244,16 +244,7 @@ class WinogradTest {
         float[] first = null;
         for (int start : new int[] {0, 6, 14}) {
             Alignment.force(start);
-            float[] y = new float[n * o * h * wd];
-            float[] dx = new float[n * c * h * wd];
-            float[] dw = new float[o * c * 9];
-            Winograd.forward(x, 0, n, c, h, wd, w, 0, o, null, 0, 1, 1, h, wd, true, false, y, null);
-            Winograd.backwardInput(g, 0, n, o, h, wd, w, 0, c, 1, 1, h, wd, dx);
-            Winograd.backwardWeight(x, 0, n, c, h, wd, g, 0, o, h, wd, 1, 1, dw, 0);
-            float[] all = new float[y.length + dx.length + dw.length];
-            System.arraycopy(y, 0, all, 0, y.length);
-            System.arraycopy(dx, 0, all, y.length, dx.length);
-            System.arraycopy(dw, 0, all, y.length + dx.length, dw.length);
+            float[] all = allThreePasses(n, c, o, h, wd, x, w, g, true);
             if (first == null) {
                 first = all;
             } else {
@@ -273,19 +264,25 @@ class WinogradTest {
         float[][] results = new float[2][];
         for (int threads = 1; threads <= 2; threads++) {
             Parallel.setThreads(threads);
-            float[] y = new float[n * o * h * wd];
-            float[] dx = new float[n * c * h * wd];
-            float[] dw = new float[o * c * 9];
-            Winograd.forward(x, 0, n, c, h, wd, w, 0, o, null, 0, 1, 1, h, wd, false, false, y, null);
-            Winograd.backwardInput(g, 0, n, o, h, wd, w, 0, c, 1, 1, h, wd, dx);
-            Winograd.backwardWeight(x, 0, n, c, h, wd, g, 0, o, h, wd, 1, 1, dw, 0);
-            float[] all = new float[y.length + dx.length + dw.length];
-            System.arraycopy(y, 0, all, 0, y.length);
-            System.arraycopy(dx, 0, all, y.length, dx.length);
-            System.arraycopy(dw, 0, all, y.length + dx.length, dw.length);
-            results[threads - 1] = all;
+            results[threads - 1] = allThreePasses(n, c, o, h, wd, x, w, g, false);
         }
         assertArrayEquals(results[0], results[1]);
+    }
+
+    /** The forward (padding 1, no bias, no pooling), input gradient and weight gradient, one after the other. */
+    private static float[] allThreePasses(int n, int c, int o, int h, int wd, float[] x, float[] w, float[] g,
+            boolean relu) {
+        float[] y = new float[n * o * h * wd];
+        float[] dx = new float[n * c * h * wd];
+        float[] dw = new float[o * c * 9];
+        Winograd.forward(x, 0, n, c, h, wd, w, 0, o, null, 0, 1, 1, h, wd, relu, false, y, null);
+        Winograd.backwardInput(g, 0, n, o, h, wd, w, 0, c, 1, 1, h, wd, dx);
+        Winograd.backwardWeight(x, 0, n, c, h, wd, g, 0, o, h, wd, 1, 1, dw, 0);
+        float[] all = new float[y.length + dx.length + dw.length];
+        System.arraycopy(y, 0, all, 0, y.length);
+        System.arraycopy(dx, 0, all, y.length, dx.length);
+        System.arraycopy(dw, 0, all, y.length + dx.length, dw.length);
+        return all;
     }
 
     @Test
