@@ -86,7 +86,7 @@ public final class MaxPool {
                     && (mask == null || maskAt + vectors * outPlane + ROOM <= mask.length))) {
                 vectors--;
             }
-            if (vectors > 0 && VectorMaxPool.hasNaN(g, gAt, vectors * outPlane)) {
+            if (vectors > 0 && VectorMaxPool.hasNonFinite(g, gAt, vectors * outPlane)) {
                 vectors = 0;
             }
             if (vectors > 0) { // a plane scattered after them overwrites what runs into it

@@ -103,9 +103,10 @@ public final class SmallConv {
 
     /**
      * {@link #weightGrad} and the bias gradient of a convolution followed by max pooling, from the pooled gradient
-     * alone: each sample's output gradient is built one channel's plane at a time by {@link MaxPool#gradientPlanes} (the
-     * pooled gradient {@code g} at the argmax positions {@code idx}, where the pooled output {@code pooled} is positive
-     * when it is given, a relu's mask), and used while it is in the cache; the full-size gradient is never written.
+     * alone: each sample's output gradient is built one channel's plane at a time by
+     * {@link MaxPool#gradientPlanes} (the pooled gradient {@code g} at the argmax positions {@code idx}, where the
+     * pooled output {@code pooled} is positive when it is given, a relu's mask), and used while it is in the cache;
+     * the full-size gradient is never written.
      * The samples' column matrices are given, {@code cols[colsOff + s·colsStride..]}, built once for all the blocks
      * of channels that a parallel loop gives this. The weight gradient equals {@link #weightGrad} over the full-size
      * gradient bit for bit; the bias gradient {@code db[dbOff + ch]} is its sum over samples and positions as

@@ -173,17 +173,17 @@ final class VectorMaxPool {
         }
     }
 
-    /** Whether {@code a[from..from + count)} holds a NaN. */
-    static boolean hasNaN(float[] a, int from, int count) {
+    /** Whether {@code a[from..from + count)} holds a NaN or an infinity. */
+    static boolean hasNonFinite(float[] a, int from, int count) {
         int bound = S.loopBound(count);
         FloatVector any = FloatVector.zero(S);
         for (int j = 0; j < bound; j += S.length()) {
             any = any.add(FloatVector.fromArray(S, a, from + j).mul(0f)); // x·0 is NaN for NaN and ±∞ only
         }
-        boolean nan = any.compare(VectorOperators.NE, any).anyTrue();
-        for (int j = bound; j < count && !nan; j++) {
-            nan = a[from + j] != a[from + j];
+        boolean found = any.compare(VectorOperators.NE, any).anyTrue();
+        for (int j = bound; j < count && !found; j++) {
+            found = a[from + j] * 0f != 0f;
         }
-        return nan;
+        return found;
     }
 }
