@@ -470,7 +470,7 @@ final class Conv {
                         int outPlane = pool.oh() * pool.ow();
                         MaxPool.forward(pool, y, 0, count * o, out.f, idx.f, from * o * outPlane);
                         if (reluPooled) {
-                            Fused.relu(out.f, from * o * outPlane, out.f, from * o * outPlane, count * o * outPlane);
+                            reluRange(out, from * o * outPlane, count * o * outPlane);
                         }
                     }
                 }
@@ -514,10 +514,6 @@ final class Conv {
     /** Elements of the scratch array that {@link SmallConv} fills for pooling, about 256 KB of floats. */
     private static final int POOL_CHUNK = 1 << 16;
 
-    /**
-     * Max-pools a block's {@code y [O, bs·P]} (the bias added first, in place, so that the windows compare the values
-     * the unpooled op would give) into samples s0.. of {@code out [N, O, PH, PW]}, positions into {@code idx}.
-     */
     /** relu over {@code count} elements of {@code t}'s storage from {@code from}, in place. */
     private static void reluRange(Tensor t, int from, int count) {
         if (t.f != null) {
@@ -529,6 +525,10 @@ final class Conv {
         }
     }
 
+    /**
+     * Max-pools a block's {@code y [O, bs·P]} (the bias added first, in place, so that the windows compare the values
+     * the unpooled op would give) into samples s0.. of {@code out [N, O, PH, PW]}, positions into {@code idx}.
+     */
     private static void poolBlock(Object y, int p, int bs, int o, Tensor b, MaxPool.Geometry pool, Tensor out,
             Tensor idx, int s0) {
         int planes = o * bs; // plane ch·bs + i of y is channel ch of sample s0 + i
