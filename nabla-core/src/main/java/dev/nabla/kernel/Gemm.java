@@ -244,6 +244,14 @@ public final class Gemm {
 
   private static void checkMatrix(String op, String name, String arg, int rows, int cols,
       boolean transposed, int length, int off, int ld) {
+    long needed = rows == 0 || cols == 0 ? off : off + (long) (rows - 1) * ld + cols;
+    if (ld < Math.max(1, cols) || off < 0 || needed > length) { // the messages are built only on failure
+      matrixError(op, name, arg, rows, cols, transposed, length, off, ld, needed);
+    }
+  }
+
+  private static void matrixError(String op, String name, String arg, int rows, int cols,
+      boolean transposed, int length, int off, int ld, long needed) {
     String lower = name.toLowerCase(java.util.Locale.ROOT);
     String stored = name + " (stored " + rows + "x" + cols + (transposed ? ", transposed" : "") + ")";
     if (ld < Math.max(1, cols)) {
@@ -254,12 +262,9 @@ public final class Gemm {
       throw new IllegalArgumentException(op + ": " + lower + "Off = " + off
           + " is negative for " + stored);
     }
-    long needed = rows == 0 || cols == 0 ? off : off + (long) (rows - 1) * ld + cols;
-    if (needed > length) {
-      throw new IllegalArgumentException(op + ": " + arg + ".length = " + length
-          + " is too short for " + stored + " with " + lower + "Off = " + off + ", ld" + lower
-          + " = " + ld + ": needs " + needed + " elements");
-    }
+    throw new IllegalArgumentException(op + ": " + arg + ".length = " + length
+        + " is too short for " + stored + " with " + lower + "Off = " + off + ", ld" + lower
+        + " = " + ld + ": needs " + needed + " elements");
   }
 
   private static String describe(Object array) {

@@ -52,8 +52,9 @@ final class MatMul {
         }
         int[] batchA = java.util.Arrays.copyOf(a.shape, ra - 2);
         int[] batchB = java.util.Arrays.copyOf(b.shape, rb - 2);
-        int[] batch = Shapes.broadcast("matmul (batch dimensions of " + Shapes.str(a.shape) + " x "
-                + Shapes.str(b.shape) + ")", batchA, batchB);
+        int[] batch = java.util.Arrays.equals(batchA, batchB) ? batchA // the message only when it fails
+                : Shapes.broadcast("matmul (batch dimensions of " + Shapes.str(a.shape) + " x " + Shapes.str(b.shape)
+                        + ")", batchA, batchB);
         int[] outShape = java.util.Arrays.copyOf(batch, batch.length + 2);
         outShape[batch.length] = m;
         outShape[batch.length + 1] = n;
