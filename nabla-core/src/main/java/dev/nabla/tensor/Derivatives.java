@@ -8,106 +8,151 @@ import dev.nabla.autograd.GradMode;
  *
  * <p>Rules are written with {@link Tensor} ops, so with {@code createGraph} the backward pass is itself recorded
  * and can be differentiated again. A rule may return a gradient in the broadcast (output) shape: the engine sums
- * it back to the input's shape, once, in {@link Autograd#sumTo}. The switch is exhaustive: a new {@link Prim}
- * without a rule does not compile.
+ * it back to the input's shape, once, in {@link Autograd#sumTo}. The switch in {@link #rule} is exhaustive: a new
+ * {@link Prim} without a rule does not compile.
  */
 final class Derivatives {
     private Derivatives() {}
 
+    /**
+     * A derivative rule: the gradient of each input of {@code n} (null where {@code needs} is false), given the
+     * gradient {@code g} of its output {@code out}; {@code a} and {@code b} are its first two inputs (b null if none).
+     */
+    @FunctionalInterface
+    private interface Rule {
+        Tensor[] grads(Node n, Tensor a, Tensor b, Tensor out, Tensor g, boolean[] needs);
+    }
+
+    /**
+     * The rule of each primitive, by ordinal. A table rather than one switch at the call for the JIT's sake: called
+     * through it, each rule is its own small method that C2 compiles (or not) on its own, where one switch inlined
+     * every rule it had seen into one method that C2 took half a second to compile, in the middle of a training run.
+     */
+    private static final Rule[] RULES = java.util.Arrays.stream(Prim.values()).map(Derivatives::rule)
+            .toArray(Rule[]::new);
+
     static Tensor[] vjp(Node n, Tensor out, Tensor g, boolean[] needs) {
         Tensor[] in = n.inputs;
-        Tensor a = in[0];
-        Tensor b = in.length > 1 ? in[1] : null;
-        return switch (n.op) {
-            case NEG -> one(g.neg());
-            case EXP -> one(g.mul(out));
-            case LOG -> one(g.div(a));
-            case SQRT -> one(g.div(out.mul(2)));
-            case ABS -> one(g.mul(a.sign()));
-            case RELU -> one(reluGrad(g, a));
-            case SIGMOID -> one(g.mul(out).mul(out.rsub(1)));
-            case TANH -> one(g.mul(out.square().rsub(1)));
-            case ADD -> two(g, g);
-            case SUB -> two(g, needs[1] ? g.neg() : null);
-            case MUL -> two(needs[0] ? g.mul(b) : null, needs[1] ? g.mul(a) : null);
-            case DIV -> two(needs[0] ? g.div(b) : null, needs[1] ? g.mul(out).div(b).neg() : null);
-            case POW -> two(needs[0] ? g.mul(b).mul(a.pow(b.sub(1))) : null, needs[1] ? g.mul(out).mul(a.log()) : null);
-            case MAXIMUM -> split(g, a.gt(b).add(a.eq(b).mul(0.5)));
-            case MINIMUM -> split(g, a.lt(b).add(a.eq(b).mul(0.5)));
-            case WHERE -> split(g, n.aux);
-            case SUM -> one(keepDims(g, a, n.ints).expand(a.shape));
-            case MAX -> {
-                int[] dims = dims(n.ints);
-                Tensor peak = a.eq(keepDims(out, a, n.ints));
-                yield one(peak.mul(keepDims(g, a, n.ints)).div(peak.sum(dims, true)));
-            }
-            case RESHAPE -> one(g.reshape(a.shape));
-            case PERMUTE -> {
-                int[] inverse = new int[n.ints.length];
-                for (int i = 0; i < inverse.length; i++) {
-                    inverse[n.ints[i]] = i;
-                }
-                yield one(g.permute(inverse));
-            }
-            case EXPAND -> one(g);
-            case NARROW -> one(g.pad(n.ints[0], n.ints[1], n.ints[3] - n.ints[1] - n.ints[2]));
-            case PAD -> one(g.narrow(n.ints[0], n.ints[1], n.ints[2]));
-            case CONCAT -> {
-                Tensor[] parts = new Tensor[in.length];
-                for (int i = 0, at = 0; i < in.length; at += n.ints[i + 1], i++) {
-                    parts[i] = needs[i] ? g.narrow(n.ints[0], at, n.ints[i + 1]) : null;
-                }
-                yield parts;
-            }
-            case INDEX_SELECT -> one(a.zerosLike().indexAdd(n.ints[0], indices(n.ints), g));
-            case INDEX_ADD -> two(g, needs[1] ? g.indexSelect(n.ints[0], indices(n.ints)) : null);
-            case GATHER -> one(a.zerosLike().scatterAdd(n.ints[0], n.aux, g));
-            case SCATTER_ADD -> two(g, needs[1] ? g.gather(n.ints[0], n.aux) : null);
-            case MATMUL -> two(needs[0] ? g.matmul(b.mT()) : null, needs[1] ? a.mT().matmul(g) : null);
-            case LINEAR -> { // g is the product's gradient: a fused relu's mask is applied before, by beforeFusedRelu
-                Tensor g2 = rows(g);
-                Tensor x2 = rows(a);
-                yield new Tensor[] {needs[0] ? g2.matmul(b).reshape(a.shape) : null,
-                    needs[1] ? g2.mT().matmul(x2) : null, in.length > 2 && needs[2] ? g2.sum(0, false) : null};
-            }
-            case LOG_SOFTMAX -> one(GradMode.isEnabled() ? g.sub(out.exp().mul(g.sum(n.ints[0], true)))
+        return RULES[n.op.ordinal()].grads(n, in[0], in.length > 1 ? in[1] : null, out, g, needs);
+    }
+
+    private static Rule rule(Prim op) {
+        return switch (op) {
+            case NEG -> (n, a, b, out, g, needs) -> one(g.neg());
+            case EXP -> (n, a, b, out, g, needs) -> one(g.mul(out));
+            case LOG -> (n, a, b, out, g, needs) -> one(g.div(a));
+            case SQRT -> (n, a, b, out, g, needs) -> one(g.div(out.mul(2)));
+            case ABS -> (n, a, b, out, g, needs) -> one(g.mul(a.sign()));
+            case RELU -> (n, a, b, out, g, needs) -> one(reluGrad(g, a));
+            case SIGMOID -> (n, a, b, out, g, needs) -> one(g.mul(out).mul(out.rsub(1)));
+            case TANH -> (n, a, b, out, g, needs) -> one(g.mul(out.square().rsub(1)));
+            case ADD -> (n, a, b, out, g, needs) -> two(g, g);
+            case SUB -> (n, a, b, out, g, needs) -> two(g, needs[1] ? g.neg() : null);
+            case MUL -> (n, a, b, out, g, needs) -> two(needs[0] ? g.mul(b) : null, needs[1] ? g.mul(a) : null);
+            case DIV -> (n, a, b, out, g, needs) ->
+                    two(needs[0] ? g.div(b) : null, needs[1] ? g.mul(out).div(b).neg() : null);
+            case POW -> (n, a, b, out, g, needs) -> two(needs[0] ? g.mul(b).mul(a.pow(b.sub(1))) : null,
+                    needs[1] ? g.mul(out).mul(a.log()) : null);
+            case MAXIMUM -> (n, a, b, out, g, needs) -> split(g, a.gt(b).add(a.eq(b).mul(0.5)));
+            case MINIMUM -> (n, a, b, out, g, needs) -> split(g, a.lt(b).add(a.eq(b).mul(0.5)));
+            case WHERE -> (n, a, b, out, g, needs) -> split(g, n.aux);
+            case SUM -> (n, a, b, out, g, needs) -> one(keepDims(g, a, n.ints).expand(a.shape));
+            case MAX -> Derivatives::max;
+            case RESHAPE -> (n, a, b, out, g, needs) -> one(g.reshape(a.shape));
+            case PERMUTE -> Derivatives::permute;
+            case EXPAND -> (n, a, b, out, g, needs) -> one(g);
+            case NARROW -> (n, a, b, out, g, needs) ->
+                    one(g.pad(n.ints[0], n.ints[1], n.ints[3] - n.ints[1] - n.ints[2]));
+            case PAD -> (n, a, b, out, g, needs) -> one(g.narrow(n.ints[0], n.ints[1], n.ints[2]));
+            case CONCAT -> Derivatives::concat;
+            case INDEX_SELECT -> (n, a, b, out, g, needs) ->
+                    one(a.zerosLike().indexAdd(n.ints[0], indices(n.ints), g));
+            case INDEX_ADD -> (n, a, b, out, g, needs) ->
+                    two(g, needs[1] ? g.indexSelect(n.ints[0], indices(n.ints)) : null);
+            case GATHER -> (n, a, b, out, g, needs) -> one(a.zerosLike().scatterAdd(n.ints[0], n.aux, g));
+            case SCATTER_ADD -> (n, a, b, out, g, needs) -> two(g, needs[1] ? g.gather(n.ints[0], n.aux) : null);
+            case MATMUL -> (n, a, b, out, g, needs) ->
+                    two(needs[0] ? g.matmul(b.mT()) : null, needs[1] ? a.mT().matmul(g) : null);
+            case LINEAR -> Derivatives::linear;
+            case LOG_SOFTMAX -> (n, a, b, out, g, needs) -> one(GradMode.isEnabled()
+                    ? g.sub(out.exp().mul(g.sum(n.ints[0], true)))
                     : Elementwise.logSoftmaxBackward(g, out, n.ints[0]));
             // fused cells: a kernel reading the saved gates, or with createGraph the same rule in tensor ops
-            case LSTM_CELL -> GradMode.isEnabled() ? lstmCell(a, b, in[2], g)
+            case LSTM_CELL -> (n, a, b, out, g, needs) -> GradMode.isEnabled() ? lstmCell(a, b, n.inputs[2], g)
                     : RecurrentCells.lstmBackward(n, g, needs);
-            case GRU_CELL -> GradMode.isEnabled() ? gruCell(a, b, in[2], g) : RecurrentCells.gruBackward(n, g, needs);
-            case CAST -> one(g.to(a.dtype));
-            case CONV2D -> {
-                Tensor gz = fusedRelu(n) ? reluGrad(g, out) : g; // a relu fused into the op: its mask from out
-                yield new Tensor[] {
-                    needs[0] ? Conv.inputGrad(gz, b, a.shape[2], a.shape[3], n.ints) : null,
-                    needs[1] ? Conv.weightGrad(a, gz, b.shape[2], b.shape[3], n.ints) : null,
-                    in.length > 2 && needs[2] ? gz.sum(new int[] {0, 2, 3}, false) : null};
-            }
+            case GRU_CELL -> (n, a, b, out, g, needs) -> GradMode.isEnabled() ? gruCell(a, b, n.inputs[2], g)
+                    : RecurrentCells.gruBackward(n, g, needs);
+            case CAST -> (n, a, b, out, g, needs) -> one(g.to(a.dtype));
+            case CONV2D -> Derivatives::conv2d;
             // a = the conv's output gradient, b = its weight; out has the conv's input shape
-            case CONV2D_INPUT_GRAD -> two(needs[0] ? Conv.conv2d(g, b, null, Conv.stride(n.ints), Conv.padding(n.ints), Conv.dilation(n.ints),
-                    n.ints[6]) : null, needs[1] ? Conv.weightGrad(g, a, b.shape[2], b.shape[3], n.ints) : null);
+            case CONV2D_INPUT_GRAD -> (n, a, b, out, g, needs) -> two(
+                    needs[0] ? Conv.conv2d(g, b, null, Conv.stride(n.ints), Conv.padding(n.ints),
+                            Conv.dilation(n.ints), n.ints[6]) : null,
+                    needs[1] ? Conv.weightGrad(g, a, b.shape[2], b.shape[3], n.ints) : null);
             // a = the conv's input, b = its output gradient; out has the weight's shape
-            case CONV2D_WEIGHT_GRAD -> two(needs[0] ? Conv.inputGrad(b, g, a.shape[2], a.shape[3], n.ints) : null,
-                    needs[1] ? Conv.conv2d(a, g, null, Conv.stride(n.ints), Conv.padding(n.ints), Conv.dilation(n.ints), n.ints[6]) : null);
-            case MAX_POOL2D -> one(Conv.maxPoolBackward(g, a.dtype, a.shape, n.ints, n.aux, fusedRelu(n) ? out : null,
-                    false));
-            case CONV2D_MAXPOOL -> { // the pooling's gradient (relu mask from out), then conv2d's rule without relu
-                int[] conv = java.util.Arrays.copyOf(n.ints, 9);
-                Tensor[] pooledGrads = needs[0] ? null : Conv.pooledWeightGrad(a, g, n.aux, fusedRelu(n) ? out : null,
-                        b.shape, n.ints, in.length > 2 && needs[2]);
-                if (pooledGrads != null) {
-                    yield new Tensor[] {null, needs[1] ? pooledGrads[0] : null, pooledGrads[1]};
-                }
-                // gz is used here only, so it may live in scratch space (unless a graph of this is recorded)
-                Tensor gz = Conv.maxPoolBackward(g, a.dtype, new int[] {a.shape[0], b.shape[0], n.ints[16], n.ints[17]},
-                        java.util.Arrays.copyOfRange(n.ints, 9, 15), n.aux, fusedRelu(n) ? out : null, true);
-                yield new Tensor[] {
-                    needs[0] ? Conv.inputGrad(gz, b, a.shape[2], a.shape[3], conv) : null,
-                    needs[1] ? Conv.weightGrad(a, gz, b.shape[2], b.shape[3], conv) : null,
-                    in.length > 2 && needs[2] ? gz.sum(new int[] {0, 2, 3}, false) : null};
-            }
+            case CONV2D_WEIGHT_GRAD -> (n, a, b, out, g, needs) -> two(
+                    needs[0] ? Conv.inputGrad(b, g, a.shape[2], a.shape[3], n.ints) : null,
+                    needs[1] ? Conv.conv2d(a, g, null, Conv.stride(n.ints), Conv.padding(n.ints),
+                            Conv.dilation(n.ints), n.ints[6]) : null);
+            case MAX_POOL2D -> (n, a, b, out, g, needs) -> one(Conv.maxPoolBackward(g, a.dtype, a.shape, n.ints,
+                    n.aux, fusedRelu(n) ? out : null, false));
+            case CONV2D_MAXPOOL -> Derivatives::conv2dMaxPool;
         };
+    }
+
+    private static Tensor[] max(Node n, Tensor a, Tensor b, Tensor out, Tensor g, boolean[] needs) {
+        Tensor peak = a.eq(keepDims(out, a, n.ints));
+        return one(peak.mul(keepDims(g, a, n.ints)).div(peak.sum(dims(n.ints), true)));
+    }
+
+    private static Tensor[] permute(Node n, Tensor a, Tensor b, Tensor out, Tensor g, boolean[] needs) {
+        int[] inverse = new int[n.ints.length];
+        for (int i = 0; i < inverse.length; i++) {
+            inverse[n.ints[i]] = i;
+        }
+        return one(g.permute(inverse));
+    }
+
+    private static Tensor[] concat(Node n, Tensor a, Tensor b, Tensor out, Tensor g, boolean[] needs) {
+        Tensor[] parts = new Tensor[n.inputs.length];
+        for (int i = 0, at = 0; i < parts.length; at += n.ints[i + 1], i++) {
+            parts[i] = needs[i] ? g.narrow(n.ints[0], at, n.ints[i + 1]) : null;
+        }
+        return parts;
+    }
+
+    /** g is the product's gradient: a fused relu's mask is applied before, by {@link #beforeFusedRelu}. */
+    private static Tensor[] linear(Node n, Tensor a, Tensor b, Tensor out, Tensor g, boolean[] needs) {
+        Tensor g2 = rows(g);
+        Tensor x2 = rows(a);
+        return new Tensor[] {needs[0] ? g2.matmul(b).reshape(a.shape) : null, needs[1] ? g2.mT().matmul(x2) : null,
+            n.inputs.length > 2 && needs[2] ? g2.sum(0, false) : null};
+    }
+
+    private static Tensor[] conv2d(Node n, Tensor a, Tensor b, Tensor out, Tensor g, boolean[] needs) {
+        Tensor gz = fusedRelu(n) ? reluGrad(g, out) : g; // a relu fused into the op: its mask from out
+        return new Tensor[] {
+            needs[0] ? Conv.inputGrad(gz, b, a.shape[2], a.shape[3], n.ints) : null,
+            needs[1] ? Conv.weightGrad(a, gz, b.shape[2], b.shape[3], n.ints) : null,
+            n.inputs.length > 2 && needs[2] ? gz.sum(new int[] {0, 2, 3}, false) : null};
+    }
+
+    /** The pooling's gradient (relu mask from out), then conv2d's rule without relu. */
+    private static Tensor[] conv2dMaxPool(Node n, Tensor a, Tensor b, Tensor out, Tensor g, boolean[] needs) {
+        boolean bias = n.inputs.length > 2 && needs[2];
+        int[] conv = java.util.Arrays.copyOf(n.ints, 9);
+        Tensor[] pooledGrads = needs[0] ? null : Conv.pooledWeightGrad(a, g, n.aux, fusedRelu(n) ? out : null,
+                b.shape, n.ints, bias);
+        if (pooledGrads != null) {
+            return new Tensor[] {null, needs[1] ? pooledGrads[0] : null, pooledGrads[1]};
+        }
+        // gz is used here only, so it may live in scratch space (unless a graph of this is recorded)
+        Tensor gz = Conv.maxPoolBackward(g, a.dtype, new int[] {a.shape[0], b.shape[0], n.ints[16], n.ints[17]},
+                java.util.Arrays.copyOfRange(n.ints, 9, 15), n.aux, fusedRelu(n) ? out : null, true);
+        return new Tensor[] {
+            needs[0] ? Conv.inputGrad(gz, b, a.shape[2], a.shape[3], conv) : null,
+            needs[1] ? Conv.weightGrad(a, gz, b.shape[2], b.shape[3], conv) : null,
+            bias ? gz.sum(new int[] {0, 2, 3}, false) : null};
     }
 
     /**
