@@ -499,12 +499,14 @@ final class VectorWinograd {
       }
     });
     float[] du = new float[part];
-    Parallel.forRange(part, 4096, (e0, e1) -> { // each element still summed over the blocks in order
-      for (int blk = 0; blk < blocks; blk++) {
-        int from = blk * part;
-        for (int e = e0; e < e1; e++) {
-          du[e] += parts[from + e];
+    // each element summed over the blocks in block order, in a register: one pass over the partial products
+    Parallel.forRange(part / L, 4096 / L, (e0, e1) -> {
+      for (int e = e0 * L; e < e1 * L; e += L) {
+        FloatVector sum = FloatVector.fromArray(S, parts, e);
+        for (int from = part; from < blocks * part; from += part) {
+          sum = sum.add(FloatVector.fromArray(S, parts, from + e));
         }
+        sum.intoArray(du, e);
       }
     });
     return du;
@@ -522,17 +524,24 @@ final class VectorWinograd {
 
   /**
    * One sample {@code src[off..]} of {@code c} planes {@code h×w} into {@code dst [hp][wp][cp]} from {@code dstOff},
-   * channels last (map from {@code laneMap(h·w)}), the image at row {@code ph} and column {@code pw}: zeros around it
-   * and in the channels from c to cp.
+   * channels last (map from {@code laneMap(h·w)}), the image at row {@code ph} and column {@code pw}, zeros around it.
+   * Channels c to cp keep whatever the array held: each reaches only its own row (or column) of the products, which
+   * {@link Winograd#backwardWeight} never reads.
    */
   static void channelsLast(float[] src, int off, int c, int h, int w, int ph, int pw, int hp, int wp, int cp,
       int[] map, float[] dst, int dstOff) {
-    Arrays.fill(dst, dstOff, dstOff + hp * wp * cp, 0f);
+    int row = wp * cp;
+    // zeros where the image does not reach, only there: the output gradient, unpadded, has no such place
+    Arrays.fill(dst, dstOff, dstOff + ph * row, 0f);
+    Arrays.fill(dst, dstOff + (ph + h) * row, dstOff + hp * row, 0f);
     int plane = h * w; // map is laneMap(plane): a gather of L channels, four times faster than scalar copies
     for (int y = 0; y < h; y++) {
+      int at = dstOff + (ph + y) * row;
+      Arrays.fill(dst, at, at + pw * cp, 0f);
+      Arrays.fill(dst, at + (pw + w) * cp, at + row, 0f);
       for (int xx = 0; xx < w; xx++) {
         int from = off + y * w + xx;
-        int to = dstOff + ((ph + y) * wp + pw + xx) * cp;
+        int to = at + (pw + xx) * cp;
         int cv = 0;
         for (; cv + L <= c; cv += L) {
           FloatVector.fromArray(S, src, from + cv * plane, map, 0).intoArray(dst, to + cv);

@@ -230,6 +230,42 @@ class WinogradTest {
     }
 
     @Test
+    void weightGradientIgnoresWhatItsScratchHeld() {
+        // the channels-last copies are zeroed only around the image, and channels past c are left as they were: a
+        // call whose image covers all of that, with NaN everywhere, must not reach the next call's result
+        assumeTrue(Gemm.simdEnabled(), "Winograd runs with the Vector API only");
+        Parallel.setThreads(1); // one thread's scratch arrays, the same for both calls
+        Random r = new Random(7);
+        for (int[] s : CASES) {
+            int n = s[0], c = s[1], o = s[2], h = s[3], wd = s[4], ph = s[5], pw = s[6];
+            int oh = h + 2 * ph - 2;
+            int ow = wd + 2 * pw - 2;
+            int th = (oh + 1) / 2;
+            int tw = (ow + 1) / 2;
+            int cp = VectorWinograd.channels(c);
+            int op = VectorWinograd.channels(o);
+            float[] nanX = new float[L * cp * (2 * th + 2) * (2 * tw + 2)];
+            float[] nanG = new float[L * op * (2 * th) * (2 * tw)];
+            java.util.Arrays.fill(nanX, Float.NaN);
+            java.util.Arrays.fill(nanG, Float.NaN);
+            Winograd.backwardWeight(nanX, 0, L, cp, 2 * th + 2, 2 * tw + 2, nanG, 0, op, 2 * th, 2 * tw, 0, 0,
+                    new float[op * cp * 9], 0);
+            float[] x = random(r, n * c * h * wd);
+            float[] g = random(r, n * o * oh * ow);
+            double[] expected = new double[o * c * 9];
+            double[] scale = new double[expected.length];
+            terms(s, oh, ow, (xAt, wAt, yAt) -> {
+                double t = (double) g[yAt] * x[xAt];
+                expected[wAt] += t;
+                scale[wAt] += Math.abs(t);
+            });
+            float[] dw = new float[expected.length];
+            Winograd.backwardWeight(x, 0, n, c, h, wd, g, 0, o, oh, ow, ph, pw, dw, 0);
+            assertClose("after NaN scratch, " + java.util.Arrays.toString(s), expected, scale, dw);
+        }
+    }
+
+    @Test
     void resultsDoNotDependOnWhereTheScratchDataStart() {
         // the scratch matrices start at the first cache-line boundary of their arrays (Alignment): any start gives
         // the same bits
