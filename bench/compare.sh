@@ -4,7 +4,7 @@
 #   bench/compare.sh                  # 1 thread, 3 repetitions, 5 timed epochs per training run
 #   THREADS=2 bench/compare.sh        # 2 threads for both (Nabla's Parallel, torch/OpenMP/OpenBLAS)
 #   REPS=5 EPOCHS=10 WORKLOADS="train32" bench/compare.sh
-#   WORKLOADS=cnn bench/compare.sh    # the CNN of issue 5 (batch 64, Adam): about a minute per epoch
+#   WORKLOADS=cnn bench/compare.sh    # the CNN of issue 5 (batch 64, Adam): 2 timed epochs, the target on the last
 #   WORKLOADS=lstm bench/compare.sh   # the character LSTM language model of issue 7 (tokens/s)
 #
 # Installs what is missing (Debian packages python3-torch, libopenblas0-pthread,
